@@ -1,0 +1,70 @@
+"""The handle a started mock returns: transitions, faults, and read access to the state."""
+
+from __future__ import annotations
+
+import os
+
+from moto.core import DEFAULT_ACCOUNT_ID
+
+from medimaging_mock.domain import transitions
+from medimaging_mock.domain.backend import ImagingBackend
+from medimaging_mock.interception.moto_service.models import all_backends, regional_backend
+from medimaging_mock.service.faults import faults as _faults
+from medimaging_mock.wire.model import service_model
+
+DEFAULT_REGION = "us-east-1"
+
+
+class FaultInjector:
+    def add(
+        self, operation: str, error: str | None = None, *, times: int = 1, latency: float | None = None
+    ) -> None:
+        """The next `times` calls of `operation` wait `latency` seconds and/or fail with `error`."""
+        model = service_model()
+        if operation not in model.operation_names:
+            raise ValueError(f"{operation!r} is not a medical-imaging operation; one of {model.operation_names}")
+        modelled = [shape.name for shape in model.operation_model(operation).error_shapes]
+        if error is not None and error not in modelled:
+            raise ValueError(f"{operation} does not model {error!r}; it models {modelled}")
+        if error is None and latency is None:
+            raise ValueError("a fault needs an error, a latency, or both")
+        if times < 1:
+            raise ValueError(f"times must be at least 1, not {times}")
+        _faults.add(operation, error, times, latency)
+
+    def clear(self) -> None:
+        _faults.clear()
+
+
+class MedicalImagingHandle:
+    def __init__(self) -> None:
+        self.faults = FaultInjector()
+
+    @property
+    def transitions(self) -> transitions.Mode:
+        """"immediate" (default), "manual", or seconds of clock time before in-flight work completes."""
+        return transitions.policy.mode
+
+    @transitions.setter
+    def transitions(self, mode: transitions.Mode) -> None:
+        transitions.policy.mode = transitions.checked_mode(mode)
+
+    def advance(self) -> None:
+        """Complete everything in flight, in every account and region."""
+        for backend in all_backends():
+            backend.pending.settle(everything=True)
+
+    def backend(self, region: str | None = None, account_id: str | None = None) -> ImagingBackend:
+        """The state of one account and region, for assertions; treat it as read-only."""
+        account_id = account_id or os.environ.get("MOTO_ACCOUNT_ID", DEFAULT_ACCOUNT_ID)
+        backend = regional_backend(account_id, region or DEFAULT_REGION)
+        backend.settle()
+        return backend
+
+    @staticmethod
+    def reset() -> None:
+        transitions.policy.reset()
+        _faults.clear()
+
+
+handle = MedicalImagingHandle()

@@ -1,0 +1,78 @@
+"""How asynchronous work completes: at the next call ("immediate"), on `advance()` ("manual"),
+or once the clock has passed a delay in seconds (freezegun's tick() included).
+
+Work is completed lazily: every call settles what is due before it runs, so no thread or timer exists.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from medimaging_mock.domain import clock
+
+IMMEDIATE = "immediate"
+MANUAL = "manual"
+Mode = str | float
+
+
+def checked_mode(mode: Mode) -> Mode:
+    if mode in (IMMEDIATE, MANUAL):
+        return mode
+    if isinstance(mode, (int, float)) and not isinstance(mode, bool) and mode >= 0:
+        return float(mode)
+    raise ValueError(f"transitions must be 'immediate', 'manual' or a number of seconds >= 0, not {mode!r}")
+
+
+class TransitionPolicy:
+    """Process-wide, like the mock itself; back to "immediate" at every outermost start."""
+
+    def __init__(self) -> None:
+        self.mode: Mode = IMMEDIATE
+
+    def reset(self) -> None:
+        self.mode = IMMEDIATE
+
+
+policy = TransitionPolicy()
+
+
+@dataclass(eq=False)
+class _Work:
+    due: datetime | None  # None: only advance() completes it
+    complete: Callable[[], None]
+
+
+class PendingWork:
+    """In-flight work of one regional backend, completed in the order it was scheduled."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._work: list[_Work] = []
+
+    def schedule(self, complete: Callable[[], None]) -> None:
+        mode = policy.mode
+        if mode == MANUAL:
+            due = None
+        elif mode == IMMEDIATE:
+            due = clock.now()
+        else:
+            due = clock.now() + timedelta(seconds=float(mode))
+        with self._lock:
+            self._work.append(_Work(due, complete))
+
+    def settle(self, *, everything: bool = False) -> None:
+        """Complete the work that is due (all of it with `everything`)."""
+        with self._lock:
+            if not self._work:
+                return
+            now = clock.now()
+            ready, waiting = [], []
+            for work in self._work:
+                is_due = everything or (work.due is not None and work.due <= now)
+                (ready if is_due else waiting).append(work)
+            self._work = waiting
+            for work in ready:
+                work.complete()

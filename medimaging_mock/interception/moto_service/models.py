@@ -1,0 +1,36 @@
+"""moto's view of the service: one BaseBackend per account and region, reset by moto's own machinery.
+
+The module must be called `models` (moto derives `urls` from it).
+"""
+
+from __future__ import annotations
+
+from moto.core.base_backend import BackendDict, BaseBackend
+
+from medimaging_mock.domain.backend import ImagingBackend
+
+# Where the service runs (AWS HealthImaging endpoints and quotas); any other region the client names is
+# served too, added on first use.
+DOCUMENTED_REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-west-2", "ap-southeast-2"]
+
+
+class MedicalImagingBackend(BaseBackend):
+    def __init__(self, region_name: str, account_id: str):
+        super().__init__(region_name, account_id)
+        self.imaging = ImagingBackend(account_id, region_name)
+
+
+medicalimaging_backends = BackendDict(
+    MedicalImagingBackend, "medical-imaging", use_boto3_regions=False, additional_regions=DOCUMENTED_REGIONS
+)
+
+
+def regional_backend(account_id: str, region: str) -> ImagingBackend:
+    account = medicalimaging_backends[account_id]
+    if region not in account:
+        account.regions.append(region)
+    return account[region].imaging
+
+
+def all_backends() -> list[ImagingBackend]:
+    return [regional.imaging for account in list(medicalimaging_backends.values()) for regional in account.values()]

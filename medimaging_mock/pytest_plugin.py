@@ -1,0 +1,24 @@
+"""pytest plugin (entry point `pytest11`): fixtures, and plain `mock_aws` serving medical-imaging."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from medimaging_mock import MedicalImagingHandle, mock_medical_imaging
+
+
+@pytest.fixture
+def medical_imaging() -> Iterator[MedicalImagingHandle]:
+    """The handle, inside a started mock (moto's mock_aws included)."""
+    with mock_medical_imaging() as handle:
+        yield handle
+
+
+@pytest.fixture
+def medical_imaging_client(medical_imaging: MedicalImagingHandle) -> Any:
+    """A boto3 `medical-imaging` client in us-east-1, inside the same mock."""
+    return boto3.client("medical-imaging", region_name="us-east-1")

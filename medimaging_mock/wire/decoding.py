@@ -1,0 +1,148 @@
+"""Request -> params: URI labels, query strings, headers and JSON bodies decoded by the input shape.
+
+Every value is converted to its modelled type (blobs base64-decoded, timestamps to aware datetimes);
+a value of the wrong type is the client's mistake and answers ValidationException.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import unquote
+
+from botocore.model import OperationModel, Shape
+from botocore.utils import parse_timestamp
+
+from medimaging_mock.domain.errors import ValidationException
+from medimaging_mock.wire.validation import describe, failure
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "structure": (dict,),
+    "map": (dict,),
+    "list": (list,),
+    "string": (str,),
+    "boolean": (bool,),
+    "integer": (int,),
+    "long": (int,),
+    "float": (int, float),
+    "double": (int, float),
+    "blob": (str,),
+    "timestamp": (int, float, str),
+}
+
+
+def decode_request(
+    operation: OperationModel,
+    labels: Mapping[str, str],
+    query: Mapping[str, list[str]],
+    headers: Mapping[str, str],
+    body: bytes,
+) -> dict[str, Any]:
+    shape = operation.input_shape
+    if shape is None:
+        return {}
+    params: dict[str, Any] = {}
+    payload = shape.serialization.get("payload")
+    body_members = []
+    lower_headers = {key.lower(): value for key, value in headers.items()}
+    for name, member in shape.members.items():
+        location = member.serialization.get("location")
+        wire_name = member.serialization.get("name", name)
+        if location == "uri":
+            if wire_name in labels:
+                params[name] = _from_text(member, unquote(labels[wire_name]), name)
+        elif location == "querystring":
+            if member.type_name == "list" and wire_name in query:
+                params[name] = [_from_text(member.member, text, name) for text in query[wire_name]]
+            elif wire_name in query:
+                params[name] = _from_text(member, query[wire_name][0], name)
+        elif location == "header":
+            if wire_name.lower() in lower_headers:
+                params[name] = _from_text(member, lower_headers[wire_name.lower()], name)
+        elif name == payload:
+            if member.type_name in ("blob", "string"):
+                if body:
+                    params[name] = body if member.type_name == "blob" else body.decode("utf-8")
+            else:
+                document = _json_body(body)
+                if document is not None:
+                    params[name] = _from_json(member, document, name)
+        else:
+            body_members.append((name, member))
+    if body_members:
+        document = _json_body(body) or {}
+        if not isinstance(document, dict):
+            raise ValidationException("The request body must be a JSON object")
+        for name, member in body_members:
+            if document.get(name) is not None:
+                params[name] = _from_json(member, document[name], name)
+    return params
+
+
+def _json_body(body: bytes) -> Any:
+    if not body.strip():
+        return None
+    try:
+        return json.loads(body)
+    except ValueError as error:
+        raise ValidationException(f"The request body is not valid JSON: {error}") from None
+
+
+def _type_error(path: str, value: Any, expected: str) -> ValidationException:
+    return failure([describe(path, value, f"Member must be of type {expected}")])
+
+
+def _from_text(shape: Shape, text: str, path: str) -> Any:
+    """A URI label, query value or header, typed by its shape."""
+    kind = shape.type_name
+    try:
+        if kind in ("integer", "long"):
+            return int(text)
+        if kind in ("float", "double"):
+            return float(text)
+        if kind == "boolean":
+            return {"true": True, "false": False}[text.lower()]
+        if kind == "timestamp":
+            return parse_timestamp(text).astimezone(timezone.utc)
+    except (ValueError, KeyError, OverflowError):
+        raise _type_error(path, text, kind) from None
+    return text
+
+
+def _from_json(shape: Shape, value: Any, path: str) -> Any:
+    kind = shape.type_name
+    if not isinstance(value, _JSON_TYPES.get(kind, (object,))) or (
+        isinstance(value, bool) and kind not in ("boolean",)
+    ):
+        raise _type_error(path, value, kind)
+    if kind == "structure":
+        return {
+            name: _from_json(shape.members[name], item, f"{path}.{name}")
+            for name, item in value.items()
+            if name in shape.members and item is not None
+        }
+    if kind == "list":
+        return [_from_json(shape.member, item, f"{path}.{index}.member") for index, item in enumerate(value, 1)]
+    if kind == "map":
+        return {key: _from_json(shape.value, item, f"{path}.{key}") for key, item in value.items()}
+    if kind == "blob":
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise _type_error(path, value, "base64-encoded blob") from None
+    if kind == "timestamp":
+        return _timestamp(value, path)
+    return value
+
+
+def _timestamp(value: float | str, path: str) -> datetime:
+    try:
+        if isinstance(value, str):
+            return parse_timestamp(value).astimezone(timezone.utc)
+        return datetime.fromtimestamp(value, timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        raise _type_error(path, value, "timestamp") from None

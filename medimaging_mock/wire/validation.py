@@ -1,0 +1,113 @@
+"""Server-side constraint checks: the parts of the model that botocore leaves to the service.
+
+botocore refuses missing members, too-short values and unknown members on the client; it sends lengths
+above `max`, patterns, enums, ranges and list sizes unchecked. The service answers those with
+ValidationException in the usual AWS wording, which this module reproduces.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from botocore.model import Shape
+
+from medimaging_mock.domain.errors import ValidationException
+
+# Java regex classes the model uses that Python's `re` spells differently.
+_JAVA_CLASSES = {r"\p{ASCII}": r"[\x00-\x7f]"}
+
+
+@functools.cache
+def _pattern(source: str) -> re.Pattern[str]:
+    for java, python in _JAVA_CLASSES.items():
+        source = source.replace(java, python)
+    return re.compile(source, re.DOTALL)
+
+
+def describe(path: str, value: Any, rule: str, sensitive: bool = False) -> str:
+    """One violation in the service's words (values of sensitive shapes are not echoed)."""
+    if value is None:
+        return f"Value null at '{path}' failed to satisfy constraint: {rule}"
+    if sensitive:
+        return f"Value at '{path}' failed to satisfy constraint: {rule}"
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) > 100:
+        text = text[:100] + "..."
+    return f"Value '{text}' at '{path}' failed to satisfy constraint: {rule}"
+
+
+def failure(violations: list[str]) -> ValidationException:
+    count = len(violations)
+    noun = "error" if count == 1 else "errors"
+    return ValidationException(f"{count} validation {noun} detected: " + "; ".join(violations))
+
+
+def check(shape: Shape | None, params: dict[str, Any]) -> None:
+    """Raise ValidationException listing every constraint `params` breaks."""
+    if shape is None:
+        return
+    violations: list[str] = []
+    _check_structure(shape, params, "", violations)
+    if violations:
+        raise failure(violations)
+
+
+def _rules(shape: Shape, value: Any) -> list[str]:
+    """The scalar and size rules of `shape` that `value` breaks."""
+    broken = []
+    meta = shape.metadata
+    kind = shape.type_name
+    if kind in ("string", "blob", "list", "map"):
+        size = len(value)
+        if "min" in meta and size < meta["min"]:
+            broken.append(f"Member must have length greater than or equal to {meta['min']}")
+        if "max" in meta and size > meta["max"]:
+            broken.append(f"Member must have length less than or equal to {meta['max']}")
+    if kind == "string":
+        if "pattern" in meta and not _pattern(meta["pattern"]).fullmatch(value):
+            broken.append(f"Member must satisfy regular expression pattern: {meta['pattern']}")
+        if shape.enum and value not in shape.enum:
+            broken.append(f"Member must satisfy enum value set: [{', '.join(shape.enum)}]")
+    elif kind in ("integer", "long"):
+        if "min" in meta and value < meta["min"]:
+            broken.append(f"Member must have value greater than or equal to {meta['min']}")
+        if "max" in meta and value > meta["max"]:
+            broken.append(f"Member must have value less than or equal to {meta['max']}")
+    return broken
+
+
+def _check(shape: Shape, value: Any, path: str, violations: list[str]) -> None:
+    sensitive = bool(shape.metadata.get("sensitive"))
+    violations.extend(describe(path, value, rule, sensitive) for rule in _rules(shape, value))
+    if shape.type_name == "structure":
+        _check_structure(shape, value, path, violations)
+    elif shape.type_name == "list":
+        for index, item in enumerate(value, start=1):
+            _check(shape.member, item, f"{path}.{index}.member", violations)
+    elif shape.type_name == "map":
+        for key, item in value.items():
+            key_rules = _rules(shape.key, key)
+            if key_rules:
+                rule = f"Map keys must satisfy constraint: [{', '.join(key_rules)}]"
+                violations.append(describe(path, key, rule, sensitive))
+            value_rules = _rules(shape.value, item)
+            if value_rules:
+                rule = f"Map value must satisfy constraint: [{', '.join(value_rules)}]"
+                violations.append(describe(path, item, rule, sensitive))
+
+
+def _check_structure(shape: Shape, value: dict[str, Any], path: str, violations: list[str]) -> None:
+    prefix = f"{path}." if path else ""
+    for name in shape.required_members:
+        if value.get(name) is None:
+            violations.append(describe(prefix + name, None, "Member must not be null"))
+    if shape.metadata.get("union"):
+        chosen = [name for name in shape.members if value.get(name) is not None]
+        if len(chosen) != 1:
+            rule = f"Member must have exactly one of [{', '.join(shape.members)}] set"
+            violations.append(f"Value at '{path}' failed to satisfy constraint: {rule} (got {len(chosen)})")
+    for name, item in value.items():
+        if item is not None and name in shape.members:
+            _check(shape.members[name], item, prefix + name, violations)
