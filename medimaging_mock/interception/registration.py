@@ -10,9 +10,10 @@ import warnings
 
 import botocore.handlers
 from moto import backend_index
+from moto.core.models import botocore_stubber
 
 from medimaging_mock.interception import moto_service
-from medimaging_mock.interception.botocore_hook import EVENT, before_send
+from medimaging_mock.interception.botocore_hook import EVENT, before_send, other_services_only
 from medimaging_mock.interception.moto_service.urls import url_bases
 
 MOTO_NAME = "medicalimaging"  # moto's name for the service: the one users pass to service_whitelist
@@ -29,6 +30,10 @@ def register() -> None:
         patterns = backend_index.backend_url_patterns
         if not any(name == MOTO_NAME for name, _ in patterns):
             patterns.extend((MOTO_NAME, re.compile(base)) for base in url_bases)
+        builtin = botocore.handlers.BUILTIN_HANDLERS
         handler = (EVENT, before_send, botocore.handlers.REGISTER_FIRST)
-        if handler not in botocore.handlers.BUILTIN_HANDLERS:
-            botocore.handlers.BUILTIN_HANDLERS.append(handler)
+        if handler not in builtin:
+            builtin.append(handler)
+            moto_entry = ("before-send", botocore_stubber)
+            if moto_entry in builtin:
+                builtin[builtin.index(moto_entry)] = ("before-send", other_services_only(botocore_stubber))

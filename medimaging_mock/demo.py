@@ -1,0 +1,58 @@
+"""`python -m medimaging_mock demo`: the mocked service end to end, as a user's test would drive it."""
+
+from __future__ import annotations
+
+import boto3
+
+from medimaging_mock import mock_medical_imaging
+
+
+def _step(text: str) -> None:
+    print(f"\n== {text}")
+
+
+def run() -> None:
+    with mock_medical_imaging() as mi:
+        client = boto3.client("medical-imaging", region_name="us-east-1")
+
+        _step("CreateDatastore (asynchronous: CREATING in the response)")
+        created = client.create_datastore(datastoreName="demo-datastore", tags={"project": "demo"})
+        datastore_id = created["datastoreId"]
+        print(f"datastoreId={datastore_id} datastoreStatus={created['datastoreStatus']}")
+
+        _step("GetDatastore (the default 'immediate' transitions have completed it)")
+        properties = client.get_datastore(datastoreId=datastore_id)["datastoreProperties"]
+        for key in ("datastoreName", "datastoreStatus", "datastoreArn", "losslessStorageFormat", "createdAt"):
+            print(f"{key}: {properties[key]}")
+
+        _step("ListDatastores, two per page, through boto3's paginator")
+        client.create_datastore(datastoreName="second")
+        client.create_datastore(datastoreName="third")
+        pages = client.get_paginator("list_datastores").paginate(PaginationConfig={"PageSize": 2})
+        for number, page in enumerate(pages, 1):
+            print(f"page {number}: {[s['datastoreName'] for s in page['datastoreSummaries']]}")
+
+        _step("TagResource / UntagResource / ListTagsForResource")
+        arn = properties["datastoreArn"]
+        client.tag_resource(resourceArn=arn, tags={"owner": "radiology", "stage": "test"})
+        client.untag_resource(resourceArn=arn, tagKeys=["stage"])
+        print(client.list_tags_for_resource(resourceArn=arn)["tags"])
+
+        _step("Errors answer like the service")
+        try:
+            client.list_datastores(maxResults=51)
+        except client.exceptions.ValidationException as error:
+            print(f"{error.response['Error']['Code']}: {error.response['Error']['Message']}")
+
+        _step("Manual transitions keep in-flight states visible until mi.advance()")
+        mi.transitions = "manual"
+        deleting = client.delete_datastore(datastoreId=datastore_id)
+        print(f"DeleteDatastore -> {deleting['datastoreStatus']}")
+        status = client.get_datastore(datastoreId=datastore_id)["datastoreProperties"]["datastoreStatus"]
+        print(f"GetDatastore before advance -> {status}")
+        mi.advance()
+        try:
+            client.get_datastore(datastoreId=datastore_id)
+        except client.exceptions.ResourceNotFoundException as error:
+            print(f"after advance -> {error.response['Error']['Code']}")
+    print("\nDemo complete.")
