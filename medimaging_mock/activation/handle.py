@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 
 from moto.core import DEFAULT_ACCOUNT_ID
 
 from medimaging_mock.domain import transitions
 from medimaging_mock.domain.backend import ImagingBackend
+from medimaging_mock.domain.ingestion import DicomSource
 from medimaging_mock.interception.moto_service.models import all_backends, regional_backend
 from medimaging_mock.service.faults import faults as _faults
 from medimaging_mock.wire.model import service_model
@@ -22,7 +24,9 @@ class FaultInjector:
         """The next `times` calls of `operation` wait `latency` seconds and/or fail with `error`."""
         model = service_model()
         if operation not in model.operation_names:
-            raise ValueError(f"{operation!r} is not a medical-imaging operation; one of {model.operation_names}")
+            raise ValueError(
+                f"{operation!r} is not a medical-imaging operation; one of {model.operation_names}"
+            )
         modelled = [shape.name for shape in model.operation_model(operation).error_shapes]
         if error is not None and error not in modelled:
             raise ValueError(f"{operation} does not model {error!r}; it models {modelled}")
@@ -42,7 +46,7 @@ class MedicalImagingHandle:
 
     @property
     def transitions(self) -> transitions.Mode:
-        """"immediate" (default), "manual", or seconds of clock time before in-flight work completes."""
+        """ "immediate" (default), "manual", or seconds of clock time before in-flight work completes."""
         return transitions.policy.mode
 
     @transitions.setter
@@ -60,6 +64,21 @@ class MedicalImagingHandle:
         backend = regional_backend(account_id, region or DEFAULT_REGION)
         backend.settle()
         return backend
+
+    def create_image_set(
+        self,
+        datastore_id: str,
+        datasets: Iterable[DicomSource],
+        *,
+        region: str | None = None,
+        account_id: str | None = None,
+        is_primary: bool = True,
+    ) -> str:
+        """Seed ONE image set holding all `datasets` (pydicom Datasets, Part 10 paths or bytes of one study),
+        built exactly as an import builds it. Returns its id.
+        Bad input raises ValueError naming the dataset."""
+        backend = self.backend(region, account_id)
+        return backend.seed_image_set(datastore_id, datasets, is_primary).image_set_id
 
     @staticmethod
     def reset() -> None:

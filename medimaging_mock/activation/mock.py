@@ -32,6 +32,8 @@ class MedicalImagingMock:
 
     def stop(self, remove_data: bool = True) -> None:
         self._aws.stop(remove_data=remove_data)
+        if MockAWS._nested_count == 0 and remove_data:  # settings live and die with the state
+            handle.reset()
 
     def __enter__(self) -> MedicalImagingHandle:
         return self.start()
@@ -60,11 +62,13 @@ class MedicalImagingMock:
 
 
 @overload
-def mock_medical_imaging(func: None = None, *, config: dict[str, Any] | None = None) -> MedicalImagingMock: ...
+def mock_medical_imaging(
+    func: None = None, *, config: dict[str, Any] | None = None
+) -> MedicalImagingMock: ...
 @overload
 def mock_medical_imaging(func: T, *, config: dict[str, Any] | None = None) -> T: ...
 def mock_medical_imaging(func: Any = None, *, config: dict[str, Any] | None = None) -> Any:
-    """`@mock_medical_imaging`, `with mock_medical_imaging() as mi:`, or `mi = mock_medical_imaging().start()`.
+    """`@mock_medical_imaging`, `with mock_medical_imaging() as mi:`, or `mock_medical_imaging().start()`.
 
     `config` is passed to moto's `mock_aws`.
     """

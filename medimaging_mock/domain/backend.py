@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from medimaging_mock.domain import arns
+from collections.abc import Iterable
+
+from medimaging_mock.domain import arns, ingestion
 from medimaging_mock.domain.datastores import Datastore, Datastores
 from medimaging_mock.domain.errors import ResourceNotFoundException
+from medimaging_mock.domain.image_sets import DELETED, ImageSet
+from medimaging_mock.domain.ingestion import DicomSource
 from medimaging_mock.domain.tagging import Tags
 from medimaging_mock.domain.transitions import PendingWork
 
@@ -40,9 +44,12 @@ class ImagingBackend:
         return datastore
 
     def delete_datastore(self, datastore_id: str) -> Datastore:
-        return self.datastores.delete(
-            datastore_id, holds_image_sets=False, on_removed=lambda gone: self.tags.forget(gone.arn)
-        )
+        return self.datastores.delete(datastore_id, on_removed=lambda gone: self.tags.forget(gone.arn))
+
+    def seed_image_set(self, datastore_id: str, sources: Iterable[DicomSource], is_primary: bool) -> ImageSet:
+        datastore = self.datastores.active(datastore_id)
+        with datastore.image_sets.lock:
+            return ingestion.create_image_set(datastore, sources, is_primary)
 
     def require_resource(self, arn: str) -> str:
         """The ARN, once it names a datastore or image set that exists here."""
@@ -50,9 +57,9 @@ class ImagingBackend:
         if (name.region, name.account_id) != (self.region, self.account_id):
             raise ResourceNotFoundException(f"Resource {arn} does not exist")
         try:
-            self.datastores.get(name.datastore_id)
+            datastore = self.datastores.get(name.datastore_id)
+            if name.image_set_id is not None and datastore.image_sets.get(name.image_set_id).state == DELETED:
+                raise ResourceNotFoundException("deleted")
         except ResourceNotFoundException:
             raise ResourceNotFoundException(f"Resource {arn} does not exist") from None
-        if name.image_set_id is not None:
-            raise ResourceNotFoundException(f"Resource {arn} does not exist")
         return arn

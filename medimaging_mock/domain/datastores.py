@@ -10,7 +10,9 @@ from typing import Any
 
 from medimaging_mock.domain import arns, clock, cursors
 from medimaging_mock.domain.errors import ConflictException, ResourceNotFoundException
+from medimaging_mock.domain.frames import FrameStore
 from medimaging_mock.domain.ids import new_id
+from medimaging_mock.domain.image_sets import ImageSets
 from medimaging_mock.domain.transitions import PendingWork
 
 CREATING, ACTIVE, DELETING = "CREATING", "ACTIVE", "DELETING"
@@ -29,6 +31,8 @@ class Datastore:
     kms_key_arn: str | None
     lambda_authorizer_arn: str | None
     lossless_storage_format: str
+    image_sets: ImageSets
+    frames: FrameStore = field(default_factory=FrameStore, repr=False)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def summary(self) -> dict[str, Any]:
@@ -83,7 +87,11 @@ class Datastores:
     ) -> tuple[Datastore, bool]:
         """The datastore, and whether this call created it (False: the client token's earlier answer)."""
         request = _Request(
-            name, tuple(sorted((tags or {}).items())), kms_key_arn, lambda_authorizer_arn, lossless_storage_format
+            name,
+            tuple(sorted((tags or {}).items())),
+            kms_key_arn,
+            lambda_authorizer_arn,
+            lossless_storage_format,
         )
         with self._lock:
             if client_token in self._by_token:
@@ -106,6 +114,7 @@ class Datastores:
                 kms_key_arn=kms_key_arn,
                 lambda_authorizer_arn=lambda_authorizer_arn,
                 lossless_storage_format=lossless_storage_format or DEFAULT_STORAGE_FORMAT,
+                image_sets=ImageSets(self._region, self._account_id, datastore_id, self._pending),
             )
             self._by_id[datastore_id] = datastore
             self._by_token[client_token] = (request, datastore_id)
@@ -133,15 +142,22 @@ class Datastores:
         query = {"operation": "ListDatastores", "datastoreStatus": status}
         return cursors.page(chosen, _position, query, limit or DEFAULT_PAGE_SIZE, token)
 
-    def delete(self, datastore_id: str, holds_image_sets: bool, on_removed: Callable[[Datastore], None]) -> Datastore:
+    def active(self, datastore_id: str) -> Datastore:
+        datastore = self.get(datastore_id)
+        if datastore.status != ACTIVE:
+            raise ConflictException(f"Datastore {datastore_id} is {datastore.status}, not ACTIVE")
+        return datastore
+
+    def delete(self, datastore_id: str, on_removed: Callable[[Datastore], None]) -> Datastore:
         with self._lock:
             datastore = self.get(datastore_id)
             with datastore.lock:
                 if datastore.status != ACTIVE:
                     raise ConflictException(
-                        f"Datastore {datastore_id} is {datastore.status}; only an ACTIVE datastore can be deleted"
+                        f"Datastore {datastore_id} is {datastore.status}; "
+                        "only an ACTIVE datastore can be deleted"
                     )
-                if holds_image_sets:
+                if datastore.image_sets.holds_any():
                     raise ConflictException(
                         f"Datastore {datastore_id} still holds image sets; delete them before the datastore"
                     )

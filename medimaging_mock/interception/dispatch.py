@@ -44,7 +44,9 @@ def region_of(host: str, headers: Mapping[str, str]) -> str:
 
 
 def serve(method: str, url: str, headers: Mapping[str, Any], body: Any) -> HttpResponse:
-    headers = {key.lower(): value.decode() if isinstance(value, bytes) else value for key, value in headers.items()}
+    headers = {
+        key.lower(): value.decode() if isinstance(value, bytes) else value for key, value in headers.items()
+    }
     parts = urlsplit(url)
     backend = regional_backend(account_of(headers), region_of(parts.hostname or "", headers))
     request = HttpRequest(method.upper(), parts.path, parts.query, headers, _bytes(body))
@@ -65,10 +67,11 @@ def _bytes(body: Any) -> bytes:
 
 def moto_handler(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], bytes]:
     """moto's dispatch signature (botocore stubber, `responses`, and moto's server all call this)."""
+    headers = dict(headers)
     if SERVED_MARK in {key.lower() for key in headers}:
         return 200, {}, b""  # botocore keeps the hook's answer; this one is discarded
     body = getattr(request, "body", None)
     if body is None and hasattr(request, "get_data"):
         body = request.get_data()
-    response = serve(request.method, full_url, dict(headers), body)
+    response = serve(request.method, full_url, headers, body)
     return response.status, response.headers, response.body

@@ -25,7 +25,10 @@ def register() -> None:
     with _lock:
         native = sys.modules.setdefault(f"moto.{MOTO_NAME}", moto_service)
         if native is not moto_service:
-            warnings.warn("moto ships its own medical-imaging backend; medimaging_mock leaves it in charge", stacklevel=2)
+            warnings.warn(
+                "moto ships its own medical-imaging backend; medimaging_mock leaves it in charge",
+                stacklevel=2,
+            )
             return
         patterns = backend_index.backend_url_patterns
         if not any(name == MOTO_NAME for name, _ in patterns):

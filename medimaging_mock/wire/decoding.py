@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
@@ -92,8 +93,11 @@ def _json_body(body: bytes) -> Any:
         raise ValidationException(f"The request body is not valid JSON: {error}") from None
 
 
-def _type_error(path: str, value: Any, expected: str) -> ValidationException:
-    return failure([describe(path, value, f"Member must be of type {expected}")])
+_INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+
+
+def _type_error(path: str, value: Any, expected: str, sensitive: bool) -> ValidationException:
+    return failure([describe(path, value, f"Member must be of type {expected}", sensitive)])
 
 
 def _from_text(shape: Shape, text: str, path: str) -> Any:
@@ -101,6 +105,8 @@ def _from_text(shape: Shape, text: str, path: str) -> Any:
     kind = shape.type_name
     try:
         if kind in ("integer", "long"):
+            if not _INTEGER.fullmatch(text):
+                raise ValueError(text)
             return int(text)
         if kind in ("float", "double"):
             return float(text)
@@ -109,40 +115,45 @@ def _from_text(shape: Shape, text: str, path: str) -> Any:
         if kind == "timestamp":
             return parse_timestamp(text).astimezone(timezone.utc)
     except (ValueError, KeyError, OverflowError):
-        raise _type_error(path, text, kind) from None
+        raise _type_error(path, text, kind, bool(shape.metadata.get("sensitive"))) from None
     return text
 
 
-def _from_json(shape: Shape, value: Any, path: str) -> Any:
+def _from_json(shape: Shape, value: Any, path: str, sensitive: bool = False) -> Any:
+    """`sensitive`: this shape or one that contains it is sensitive, so values are never echoed."""
     kind = shape.type_name
+    sensitive = sensitive or bool(shape.metadata.get("sensitive"))
     if not isinstance(value, _JSON_TYPES.get(kind, (object,))) or (
-        isinstance(value, bool) and kind not in ("boolean",)
+        isinstance(value, bool) and kind != "boolean"
     ):
-        raise _type_error(path, value, kind)
+        raise _type_error(path, value, kind, sensitive)
     if kind == "structure":
         return {
-            name: _from_json(shape.members[name], item, f"{path}.{name}")
+            name: _from_json(shape.members[name], item, f"{path}.{name}", sensitive)
             for name, item in value.items()
             if name in shape.members and item is not None
         }
     if kind == "list":
-        return [_from_json(shape.member, item, f"{path}.{index}.member") for index, item in enumerate(value, 1)]
+        return [
+            _from_json(shape.member, item, f"{path}.{index}.member", sensitive)
+            for index, item in enumerate(value, 1)
+        ]
     if kind == "map":
-        return {key: _from_json(shape.value, item, f"{path}.{key}") for key, item in value.items()}
+        return {key: _from_json(shape.value, item, f"{path}.{key}", sensitive) for key, item in value.items()}
     if kind == "blob":
         try:
             return base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError):
-            raise _type_error(path, value, "base64-encoded blob") from None
+            raise _type_error(path, value, "base64-encoded blob", sensitive) from None
     if kind == "timestamp":
-        return _timestamp(value, path)
+        return _timestamp(value, path, sensitive)
     return value
 
 
-def _timestamp(value: float | str, path: str) -> datetime:
+def _timestamp(value: float | str, path: str, sensitive: bool) -> datetime:
     try:
         if isinstance(value, str):
             return parse_timestamp(value).astimezone(timezone.utc)
         return datetime.fromtimestamp(value, timezone.utc)
     except (ValueError, OverflowError, OSError):
-        raise _type_error(path, value, "timestamp") from None
+        raise _type_error(path, value, "timestamp", sensitive) from None

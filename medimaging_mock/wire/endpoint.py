@@ -52,7 +52,9 @@ class RestJsonEndpoint:
             return encode_error(error)
         except Exception as error:  # a defect of the mock, not of the caller: answer like the service would
             log.exception("medimaging_mock failed on %s", operation.name)
-            return error_response(500, "InternalServerException", f"medimaging_mock internal error: {error!r}")
+            return error_response(
+                500, "InternalServerException", f"medimaging_mock internal error: {error!r}"
+            )
 
 
 @functools.cache

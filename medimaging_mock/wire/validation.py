@@ -23,7 +23,7 @@ _JAVA_CLASSES = {r"\p{ASCII}": r"[\x00-\x7f]"}
 def _pattern(source: str) -> re.Pattern[str]:
     for java, python in _JAVA_CLASSES.items():
         source = source.replace(java, python)
-    return re.compile(source, re.DOTALL)
+    return re.compile(source, re.DOTALL | re.ASCII)  # Java's \d and \w are ASCII-only
 
 
 def describe(path: str, value: Any, rule: str, sensitive: bool = False) -> str:
@@ -49,7 +49,7 @@ def check(shape: Shape | None, params: dict[str, Any]) -> None:
     if shape is None:
         return
     violations: list[str] = []
-    _check_structure(shape, params, "", violations)
+    _check_structure(shape, params, "", violations, sensitive=False)
     if violations:
         raise failure(violations)
 
@@ -78,14 +78,15 @@ def _rules(shape: Shape, value: Any) -> list[str]:
     return broken
 
 
-def _check(shape: Shape, value: Any, path: str, violations: list[str]) -> None:
-    sensitive = bool(shape.metadata.get("sensitive"))
+def _check(shape: Shape, value: Any, path: str, violations: list[str], sensitive: bool) -> None:
+    """`sensitive`: this shape or one that contains it is sensitive, so values are never echoed."""
+    sensitive = sensitive or bool(shape.metadata.get("sensitive"))
     violations.extend(describe(path, value, rule, sensitive) for rule in _rules(shape, value))
     if shape.type_name == "structure":
-        _check_structure(shape, value, path, violations)
+        _check_structure(shape, value, path, violations, sensitive)
     elif shape.type_name == "list":
         for index, item in enumerate(value, start=1):
-            _check(shape.member, item, f"{path}.{index}.member", violations)
+            _check(shape.member, item, f"{path}.{index}.member", violations, sensitive)
     elif shape.type_name == "map":
         for key, item in value.items():
             key_rules = _rules(shape.key, key)
@@ -98,7 +99,9 @@ def _check(shape: Shape, value: Any, path: str, violations: list[str]) -> None:
                 violations.append(describe(path, item, rule, sensitive))
 
 
-def _check_structure(shape: Shape, value: dict[str, Any], path: str, violations: list[str]) -> None:
+def _check_structure(
+    shape: Shape, value: dict[str, Any], path: str, violations: list[str], sensitive: bool
+) -> None:
     prefix = f"{path}." if path else ""
     for name in shape.required_members:
         if value.get(name) is None:
@@ -110,4 +113,4 @@ def _check_structure(shape: Shape, value: dict[str, Any], path: str, violations:
             violations.append(f"Value at '{path}' failed to satisfy constraint: {rule} (got {len(chosen)})")
     for name, item in value.items():
         if item is not None and name in shape.members:
-            _check(shape.members[name], item, prefix + name, violations)
+            _check(shape.members[name], item, prefix + name, violations, sensitive)

@@ -33,4 +33,8 @@ def regional_backend(account_id: str, region: str) -> ImagingBackend:
 
 
 def all_backends() -> list[ImagingBackend]:
-    return [regional.imaging for account in list(medicalimaging_backends.values()) for regional in account.values()]
+    return [
+        regional.imaging
+        for account in list(medicalimaging_backends.values())
+        for regional in account.values()
+    ]

@@ -1,0 +1,68 @@
+"""DICOM instances in, one image set out: the path seeding takes, and the one import jobs build on."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import pydicom
+from pydicom.dataset import Dataset
+from pydicom.errors import InvalidDicomError
+
+from medimaging_mock.domain.ids import new_id
+from medimaging_mock.domain.image_sets import ImageSet
+from medimaging_mock.domain.metadata.builder import BuiltInstance, InvalidDataset, assemble, build_instance
+
+if TYPE_CHECKING:
+    from medimaging_mock.domain.datastores import Datastore
+
+DicomSource = Dataset | str | os.PathLike | bytes
+
+
+def load(source: DicomSource, index: int) -> tuple[Dataset, str]:
+    """The dataset and a name for messages: its path, or its position in the caller's list."""
+    if isinstance(source, Dataset):
+        return source, f"dataset #{index}"
+    name = f"bytes #{index}" if isinstance(source, bytes) else os.fspath(source)
+    try:
+        return pydicom.dcmread(io.BytesIO(source) if isinstance(source, bytes) else source), name
+    except (InvalidDicomError, EOFError, ValueError, OSError) as error:
+        raise InvalidDataset(f"{name}: not a DICOM Part 10 file ({error})") from error
+
+
+def build_all(sources: Iterable[DicomSource], lossless_storage_format: str) -> list[BuiltInstance]:
+    built = []
+    for index, source in enumerate(sources):
+        dataset, name = load(source, index)
+        built.append(build_instance(dataset, name, new_id, lossless_storage_format))
+    return built
+
+
+def one_study(built: list[BuiltInstance]) -> None:
+    """Refuse what cannot be one image set: nothing at all, several studies, a SOP instance twice."""
+    if not built:
+        raise InvalidDataset("an image set needs at least one DICOM instance")
+    studies = {item.study_uid for item in built}
+    if len(studies) > 1:
+        names = ", ".join(f"{item.source} ({item.study_uid})" for item in built)
+        raise InvalidDataset(
+            f"the datasets belong to {len(studies)} studies; one image set holds one: {names}"
+        )
+    seen: dict[str, str] = {}
+    for item in built:
+        if item.sop_uid in seen:
+            raise InvalidDataset(
+                f"{item.source} repeats SOPInstanceUID {item.sop_uid} of {seen[item.sop_uid]}"
+            )
+        seen[item.sop_uid] = item.source
+
+
+def create_image_set(datastore: Datastore, sources: Iterable[DicomSource], is_primary: bool) -> ImageSet:
+    built = build_all(sources, datastore.lossless_storage_format)
+    one_study(built)
+    for item in built:
+        for frame, pixels in zip(item.instance.frames, item.pixels, strict=True):
+            datastore.frames.put(frame.frame_id, pixels)
+    return datastore.image_sets.create(assemble(built), is_primary)

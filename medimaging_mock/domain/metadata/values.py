@@ -1,0 +1,79 @@
+"""DICOM element values as HealthImaging writes them in metadata JSON.
+
+Empty -> null; elements the dictionary allows to repeat -> arrays; US/SS/UL/... -> numbers; IS/DS -> the
+strings as stored, padding included; PN and other text -> pydicom's (stripped) strings; binary VRs ->
+base64; sequences -> arrays of objects. Keys are pydicom's keywords, or 8 hex digits for private and
+unknown tags.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from pydicom.datadict import dictionary_VM, keyword_for_tag
+from pydicom.dataelem import DataElement, RawDataElement
+from pydicom.dataset import Dataset
+from pydicom.tag import BaseTag
+
+NUMERIC_VRS = frozenset({"US", "SS", "UL", "SL", "FL", "FD", "SV", "UV"})
+BINARY_VRS = frozenset({"OB", "OW", "OD", "OF", "OL", "OV", "UN"})
+NUMBER_STRING_VRS = frozenset({"IS", "DS"})
+PIXEL_TAGS = frozenset({0x7FE00010, 0x7FE00008, 0x7FE00009})
+
+
+def key_for(tag: BaseTag) -> str:
+    """The document key of a tag: its keyword, or 8 upper-case hex digits for private and unknown tags."""
+    return (not tag.is_private and keyword_for_tag(tag)) or f"{int(tag):08X}"
+
+
+def repeats(tag: BaseTag) -> bool:
+    """Whether the dictionary lets the element hold several values (then it is always an array)."""
+    try:
+        return dictionary_VM(tag) != "1"
+    except KeyError:
+        return False
+
+
+def encode_dataset(dataset: Dataset) -> dict[str, Any]:
+    return {
+        key_for(element.tag): encode_element(dataset, element.tag)
+        for element in dataset
+        if element.tag not in PIXEL_TAGS
+    }
+
+
+def encode_element(dataset: Dataset, tag: BaseTag) -> Any:
+    raw = dataset.get_item(tag)
+    element = dataset[tag]
+    if element.VR == "SQ":
+        return [encode_dataset(item) for item in element.value] if element.value else None
+    if element.VR in BINARY_VRS:
+        return base64.b64encode(element.value).decode("ascii") if element.value else None
+    values = _stored_number_strings(raw) if element.VR in NUMBER_STRING_VRS else _values(element)
+    if not values:
+        return None
+    if element.VR == "AT":
+        values = [f"{int(v):08X}" for v in values]
+    elif element.VR not in NUMBER_STRING_VRS | NUMERIC_VRS:
+        values = [str(v) for v in values]
+    if len(values) == 1 and not repeats(tag):
+        return values[0]
+    return values
+
+
+def _values(element: DataElement) -> list[Any]:
+    value = element.value
+    if value is None or value == "":
+        return []
+    if element.VM > 1 or isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def _stored_number_strings(raw: RawDataElement | DataElement) -> list[str]:
+    """IS/DS as written in the file: split on backslashes, DICOM's even-length padding kept."""
+    if isinstance(raw, RawDataElement):
+        text = raw.value.decode("ascii", errors="replace") if raw.value else ""
+        return text.split("\\") if text.strip(" \x00") else []
+    return [str(value) for value in _values(raw)]

@@ -1,0 +1,77 @@
+"""GetImageSet, GetImageSetMetadata, ListImageSetVersions, DeleteImageSet."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from typing import Any
+
+from medimaging_mock.domain.backend import ImagingBackend
+from medimaging_mock.domain.image_sets import ImageSet, Version
+from medimaging_mock.service.registry import operation
+
+
+@operation("GetImageSet")
+def get_image_set(
+    backend: ImagingBackend, *, datastore_id: str, image_set_id: str, version_id: str | None = None
+) -> dict[str, Any]:
+    image_set = backend.datastores.get(datastore_id).image_sets.get(image_set_id)
+    version = image_set.version(version_id)
+    return {
+        **image_set.properties(version),
+        "datastoreId": datastore_id,
+        "imageSetWorkflowStatus": version.workflow_status,
+        "imageSetArn": image_set.arn,
+        "lastAccessedAt": image_set.last_accessed_at,
+        "storageTier": image_set.storage_tier,
+    }
+
+
+@operation("GetImageSetMetadata")
+def get_image_set_metadata(
+    backend: ImagingBackend, *, datastore_id: str, image_set_id: str, version_id: str | None = None
+) -> dict[str, Any]:
+    image_set, version = backend.datastores.get(datastore_id).image_sets.readable(image_set_id, version_id)
+    return {
+        "imageSetMetadataBlob": _compressed_document(image_set, version),
+        "contentType": "application/json",
+        "contentEncoding": "gzip",
+    }
+
+
+def _compressed_document(image_set: ImageSet, version: Version) -> bytes:
+    """Versions never change their document, so each is serialised once."""
+    if version.compressed_document is None:
+        document = version.document.to_json(image_set.datastore_id, image_set.image_set_id)
+        text = json.dumps(document, separators=(",", ":")).encode("utf-8")
+        version.compressed_document = gzip.compress(text, compresslevel=6, mtime=0)
+    return version.compressed_document
+
+
+@operation("ListImageSetVersions")
+def list_image_set_versions(
+    backend: ImagingBackend,
+    *,
+    datastore_id: str,
+    image_set_id: str,
+    next_token: str | None = None,
+    max_results: int | None = None,
+) -> dict[str, Any]:
+    image_sets = backend.datastores.get(datastore_id).image_sets
+    page, token = image_sets.versions_page(image_set_id, max_results, next_token)
+    items = [
+        {**image_set.properties(version), "ImageSetWorkflowStatus": version.workflow_status}
+        for image_set, version in page
+    ]
+    return {"imageSetPropertiesList": items, "nextToken": token}
+
+
+@operation("DeleteImageSet")
+def delete_image_set(backend: ImagingBackend, *, datastore_id: str, image_set_id: str) -> dict[str, Any]:
+    image_set = backend.datastores.get(datastore_id).image_sets.delete(image_set_id)
+    return {
+        "datastoreId": datastore_id,
+        "imageSetId": image_set.image_set_id,
+        "imageSetState": image_set.state,
+        "imageSetWorkflowStatus": image_set.latest.workflow_status,
+    }
