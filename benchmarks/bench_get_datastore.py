@@ -47,7 +47,9 @@ def main() -> None:
         # The floor: identical client, answered by a before-send handler with the mock's own bytes.
         from medimaging_mock.interception.dispatch import serve
 
-        body = serve("GET", f"https://medical-imaging.{REGION}.amazonaws.com/datastore/{datastore_id}", {}, b"").body
+        body = serve(
+            "GET", f"https://medical-imaging.{REGION}.amazonaws.com/datastore/{datastore_id}", {}, b""
+        ).body
         headers = {"Content-Type": "application/json"}
         floor = boto3.client("medical-imaging", region_name=REGION)
         floor.meta.events.register_first(
@@ -74,7 +76,7 @@ def main() -> None:
             "stubber": stubbed_call,
         }
         samples: dict[str, list[float]] = {name: [] for name in contenders}
-        for name, function in contenders.items():  # warm-up
+        for function in contenders.values():  # warm-up
             per_call(function, 20)
         for _ in range(args.rounds):  # interleaved, so drift on a shared machine hits all alike
             for name, function in contenders.items():

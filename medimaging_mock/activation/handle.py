@@ -80,10 +80,5 @@ class MedicalImagingHandle:
         backend = self.backend(region, account_id)
         return backend.seed_image_set(datastore_id, datasets, is_primary).image_set_id
 
-    @staticmethod
-    def reset() -> None:
-        transitions.policy.reset()
-        _faults.clear()
-
 
 handle = MedicalImagingHandle()

@@ -24,16 +24,11 @@ class MedicalImagingMock:
         self._aws = mock_aws(config=config)
 
     def start(self, reset: bool = True) -> MedicalImagingHandle:
-        outermost = MockAWS._nested_count == 0
         self._aws.start(reset=reset)
-        if outermost and reset:
-            handle.reset()
         return handle
 
     def stop(self, remove_data: bool = True) -> None:
         self._aws.stop(remove_data=remove_data)
-        if MockAWS._nested_count == 0 and remove_data:  # settings live and die with the state
-            handle.reset()
 
     def __enter__(self) -> MedicalImagingHandle:
         return self.start()

@@ -1,5 +1,10 @@
-"""Plug the service into moto at import time: moto's dispatcher (so `mock_aws`, the `requests` path and
-moto's server serve it) and a botocore handler for every session created from now on."""
+"""Plug the service into moto at import time:
+
+* moto's dispatcher, so `mock_aws`, the `requests` path and moto's server serve it;
+* a botocore handler for every session created from now on (see botocore_hook);
+* moto's reset, so the process-wide settings (transitions, faults) go back to their defaults whenever
+  moto resets its state: at every outermost start, and at the stop that removes the data.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +15,26 @@ import warnings
 
 import botocore.handlers
 from moto import backend_index
-from moto.core.models import botocore_stubber
+from moto.core.models import MockAWS, botocore_stubber
 
+from medimaging_mock.domain import transitions
 from medimaging_mock.interception import moto_service
 from medimaging_mock.interception.botocore_hook import EVENT, before_send, other_services_only
 from medimaging_mock.interception.moto_service.urls import url_bases
+from medimaging_mock.service.faults import faults
 
 MOTO_NAME = "medicalimaging"  # moto's name for the service: the one users pass to service_whitelist
 _lock = threading.Lock()
+_registered = False
 
 
 def register() -> None:
     """Idempotent. Patterns are appended in place: moto's server and proxy hold references to the list."""
+    global _registered
     with _lock:
+        if _registered:
+            return
+        _registered = True
         native = sys.modules.setdefault(f"moto.{MOTO_NAME}", moto_service)
         if native is not moto_service:
             warnings.warn(
@@ -30,13 +42,21 @@ def register() -> None:
                 stacklevel=2,
             )
             return
-        patterns = backend_index.backend_url_patterns
-        if not any(name == MOTO_NAME for name, _ in patterns):
-            patterns.extend((MOTO_NAME, re.compile(base)) for base in url_bases)
+        backend_index.backend_url_patterns.extend((MOTO_NAME, re.compile(base)) for base in url_bases)
         builtin = botocore.handlers.BUILTIN_HANDLERS
-        handler = (EVENT, before_send, botocore.handlers.REGISTER_FIRST)
-        if handler not in builtin:
-            builtin.append(handler)
-            moto_entry = ("before-send", botocore_stubber)
-            if moto_entry in builtin:
-                builtin[builtin.index(moto_entry)] = ("before-send", other_services_only(botocore_stubber))
+        builtin.append((EVENT, before_send, botocore.handlers.REGISTER_FIRST))
+        moto_entry = ("before-send", botocore_stubber)
+        if moto_entry in builtin:
+            builtin[builtin.index(moto_entry)] = ("before-send", other_services_only(botocore_stubber))
+        _reset_settings_with_moto()
+
+
+def _reset_settings_with_moto() -> None:
+    moto_reset = MockAWS.reset
+
+    def reset(self: MockAWS) -> None:
+        moto_reset(self)
+        transitions.policy.reset()
+        faults.clear()
+
+    MockAWS.reset = reset  # type: ignore[method-assign]
