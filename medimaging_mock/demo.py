@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+
 import boto3
 
 from medimaging_mock import mock_medical_imaging
+from medimaging_mock.samples import generated_study
 
 
 def _step(text: str) -> None:
@@ -43,6 +47,36 @@ def run() -> None:
             client.list_datastores(maxResults=51)
         except client.exceptions.ValidationException as error:
             print(f"{error.response['Error']['Code']}: {error.response['Error']['Message']}")
+
+        _step("A seeded image set: mi.create_image_set builds it exactly as an import would")
+        image_set_id = mi.create_image_set(datastore_id, generated_study(series=2, instances_per_series=2))
+        image_set = client.get_image_set(datastoreId=datastore_id, imageSetId=image_set_id)
+        print(
+            f"imageSetId={image_set_id} versionId={image_set['versionId']} state={image_set['imageSetState']}"
+        )
+        print(f"workflow={image_set['imageSetWorkflowStatus']} isPrimary={image_set['isPrimary']}")
+        versions = client.list_image_set_versions(datastoreId=datastore_id, imageSetId=image_set_id)
+        for version in versions["imageSetPropertiesList"]:
+            print(f"version {version['versionId']}: {version['ImageSetWorkflowStatus']}")
+
+        _step("GetImageSetMetadata: gzip-compressed JSON, as the service sends it")
+        response = client.get_image_set_metadata(datastoreId=datastore_id, imageSetId=image_set_id)
+        print(f"contentType={response['contentType']} contentEncoding={response['contentEncoding']}")
+        document = json.loads(gzip.decompress(response["imageSetMetadataBlob"].read()))
+        print(f"Patient: {document['Patient']['DICOM']}")
+        print(f"Study: {document['Study']['DICOM']['StudyInstanceUID']}")
+        for series_uid, series in document["Study"]["Series"].items():
+            print(f"  Series {series_uid}: {len(series['Instances'])} instances")
+            for sop_uid, instance in series["Instances"].items():
+                frame = instance["ImageFrames"][0]
+                checksum = frame["PixelDataChecksumFromBaseToFullResolution"][-1]["Checksum"]
+                print(f"    {sop_uid}: frame {frame['ID']} checksum {checksum}")
+
+        _step("DeleteImageSet: LOCKED / DELETING in the response, DELETED afterwards")
+        deleted = client.delete_image_set(datastoreId=datastore_id, imageSetId=image_set_id)
+        print(f"DeleteImageSet -> {deleted['imageSetState']} / {deleted['imageSetWorkflowStatus']}")
+        state = client.get_image_set(datastoreId=datastore_id, imageSetId=image_set_id)["imageSetState"]
+        print(f"GetImageSet -> {state}")
 
         _step("Manual transitions keep in-flight states visible until mi.advance()")
         mi.transitions = "manual"
