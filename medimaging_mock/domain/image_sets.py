@@ -1,27 +1,33 @@
-"""Image sets and their immutable versions, in one datastore.
+"""Image sets and their immutable versions, in one datastore: reads, delete, update, revert and copy.
 
-Every change makes a new version; a version keeps its own workflow status, message and overrides.
-Asynchronous work (delete, and later copy and update) leaves the image set LOCKED until it completes
-under the transitions in force; every write to a LOCKED image set is a ConflictException.
+Every change makes a new version; a version keeps its own workflow status, message and overrides. The
+new document is decided when the call arrives; the version stays LOCKED, in its in-flight status, until the
+work completes under the transitions in force. Every write to a LOCKED image set is a ConflictException.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from medimaging_mock.domain import arns, clock, cursors
-from medimaging_mock.domain.errors import ConflictException, ResourceNotFoundException
+from medimaging_mock.domain.errors import ConflictException, ResourceNotFoundException, ValidationException
 from medimaging_mock.domain.ids import new_id
+from medimaging_mock.domain.metadata import copies, updates
 from medimaging_mock.domain.metadata.document import Document
+from medimaging_mock.domain.metadata.updates import Change, UpdateFailed
 from medimaging_mock.domain.transitions import PendingWork
 
 ACTIVE, LOCKED, DELETED = "ACTIVE", "LOCKED", "DELETED"
 FREQUENT_ACCESS = "FREQUENT_ACCESS"
 DEFAULT_PAGE_SIZE = 50
 NOT_CONSISTENT_YET = "Requested ImageSet metadata is not consistent yet. Please retry after a few seconds."
+STALE_VERSION = "Requested version(s) of ImageSet(s) is not the latest."
+WRITING = frozenset({"UPDATING", "UPDATING_FOR_STUDY_CONSISTENCY", "COPYING"})
+Completion = Callable[[datetime], None]
 
 
 @dataclass(eq=False)
@@ -96,7 +102,9 @@ class ImageSets:
         self.lock = threading.RLock()
         self._by_id: dict[str, ImageSet] = {}
 
-    def create(self, document: Document, is_primary: bool, workflow_status: str = "CREATED") -> ImageSet:
+    def create(
+        self, document: Document, is_primary: bool, workflow_status: str = "CREATED", state: str = ACTIVE
+    ) -> ImageSet:
         image_set_id = new_id()
         now = clock.now()
         image_set = ImageSet(
@@ -105,7 +113,7 @@ class ImageSets:
             arn=arns.image_set_arn(self._region, self._account_id, self._datastore_id, image_set_id),
             created_at=now,
             is_primary=is_primary,
-            versions=[Version(1, document, ACTIVE, workflow_status, now)],
+            versions=[Version(1, document, state, workflow_status, now)],
         )
         with self.lock:
             self._by_id[image_set_id] = image_set
@@ -125,7 +133,7 @@ class ImageSets:
         if image_set.state == DELETED:
             raise ResourceNotFoundException(f"ImageSet {image_set_id} is deleted")
         version = image_set.version(version_id)
-        if version is image_set.latest and version.state == LOCKED and version.workflow_status != "DELETING":
+        if version is image_set.latest and version.state == LOCKED and version.workflow_status in WRITING:
             raise ConflictException(NOT_CONSISTENT_YET)
         image_set.last_accessed_at = clock.now()
         return image_set, version
@@ -145,6 +153,167 @@ class ImageSets:
             )
         return image_set
 
+    def current(self, image_set_id: str, latest_version_id: str) -> ImageSet:
+        """A writable image set whose latest version the caller names (the optimistic-concurrency check)."""
+        image_set = self.writable(image_set_id)
+        if latest_version_id != image_set.latest.version_id:
+            raise ResourceNotFoundException(STALE_VERSION)
+        return image_set
+
+    def update(
+        self,
+        image_set_id: str,
+        latest_version_id: str,
+        removals: Change | None,
+        changes: Change | None,
+        force: bool,
+        include_study: bool,
+    ) -> ImageSet:
+        """Removals first, then updates; with `include_study`, every primary image set of the same study
+        takes the Study-level part in the same step."""
+        with self.lock:
+            image_set = self.current(image_set_id, latest_version_id)
+            targets = [image_set, *(self._study_siblings(image_set) if include_study else [])]
+            plans = []
+            for target in targets:
+                mine = target is image_set
+                target_removals = removals if mine or removals is None else removals.study_level_only()
+                target_changes = changes if mine or changes is None else changes.study_level_only()
+                if target.is_primary:
+                    for member, change in (
+                        ("removableAttributes", target_removals),
+                        ("updatableAttributes", target_changes),
+                    ):
+                        if change is not None:
+                            updates.check_primary(change, member)
+                plans.append(
+                    (
+                        target,
+                        "UPDATING" if mine else "UPDATING_FOR_STUDY_CONSISTENCY",
+                        target_removals,
+                        target_changes,
+                    )
+                )
+            completions = []
+            for target, in_flight, target_removals, target_changes in plans:
+                document, status, message = target.latest.document, "UPDATED", None
+                try:
+                    if target_removals is not None:
+                        document = updates.apply_removals(document, target_removals)
+                    if target_changes is not None:
+                        document = updates.apply_updates(document, target_changes)
+                except UpdateFailed as failure:
+                    document, status, message = target.latest.document, "UPDATE_FAILED", str(failure)
+                completions.append(self._new_version(target, document, in_flight, force, status, message))
+            self._complete_later(completions)
+            return image_set
+
+    def revert(
+        self, image_set_id: str, latest_version_id: str, target_version_id: str, force: bool
+    ) -> ImageSet:
+        with self.lock:
+            image_set = self.current(image_set_id, latest_version_id)
+            if not 1 <= int(target_version_id) < image_set.latest.number:
+                raise ValidationException(
+                    f"revertToVersionId {target_version_id} must name a version older than the latest "
+                    f"({image_set.latest.version_id})"
+                )
+            target = image_set.version(target_version_id)
+            completion = self._new_version(image_set, target.document, "UPDATING", force, "UPDATED", None)
+            self._complete_later([completion])
+            return image_set
+
+    def copy(
+        self,
+        source_id: str,
+        source_version_id: str,
+        copiable_attributes: str | None,
+        destination: tuple[str, str] | None,
+        force: bool,
+        promote_to_primary: bool,
+    ) -> tuple[ImageSet, ImageSet]:
+        with self.lock:
+            source = self.current(source_id, source_version_id)
+            selected = copies.select(source.latest.document, copiable_attributes)
+            if destination is None:
+                target = self.create(selected, promote_to_primary, "COPYING", LOCKED)
+                target.latest.forced = force
+                completions = [self._completion(target.latest, "COPIED", None, touch=True)]
+            else:
+                destination_id, destination_version_id = destination
+                if destination_id == source_id:
+                    raise ValidationException("The source and destination image sets must differ")
+                if promote_to_primary:
+                    raise ValidationException(
+                        "promoteToPrimary copies into a new primary image set; give no destinationImageSet"
+                    )
+                target = self.current(destination_id, destination_version_id)
+                current = target.latest.document
+                copies.check_unique(current, selected)
+                if force or copies.consistent(current, selected):
+                    document, status, message = copies.merge(current, selected), "COPIED", None
+                else:
+                    document, status, message = current, "COPY_FAILED", copies.SERIES_MISMATCH
+                completions = [self._new_version(target, document, "COPYING", force, status, message)]
+            read_only = source.latest
+            completions.append(
+                self._completion(read_only, read_only.workflow_status, read_only.message, touch=False)
+            )
+            read_only.state, read_only.workflow_status = LOCKED, "COPYING_WITH_READ_ONLY_ACCESS"
+            self._complete_later(completions)
+            return source, target
+
+    def _study_siblings(self, image_set: ImageSet) -> list[ImageSet]:
+        study = image_set.latest.document.study_instance_uid
+        siblings = [
+            other
+            for other in self._by_id.values()
+            if other is not image_set
+            and other.is_primary
+            and other.state != DELETED
+            and other.latest.document.study_instance_uid == study
+        ]
+        locked = [other.image_set_id for other in siblings if other.state == LOCKED]
+        if locked:
+            raise ConflictException(
+                f"ImageSets {locked} of the same study are LOCKED; retry once they are ACTIVE"
+            )
+        return siblings
+
+    def _new_version(
+        self,
+        image_set: ImageSet,
+        document: Document,
+        in_flight: str,
+        forced: bool,
+        status: str,
+        message: str | None,
+    ) -> Completion:
+        """Append the LOCKED in-flight version; return what completes it."""
+        version = Version(
+            len(image_set.versions) + 1, document, LOCKED, in_flight, clock.now(), forced=forced
+        )
+        image_set.versions.append(version)
+        return self._completion(version, status, message, touch=True)
+
+    @staticmethod
+    def _completion(version: Version, status: str, message: str | None, touch: bool) -> Completion:
+        def complete(now: datetime) -> None:
+            version.state, version.workflow_status, version.message = ACTIVE, status, message
+            if touch:
+                version.updated_at = now
+
+        return complete
+
+    def _complete_later(self, completions: list[Completion]) -> None:
+        def complete() -> None:
+            with self.lock:
+                now = clock.now()
+                for completion in completions:
+                    completion(now)
+
+        self._pending.schedule(complete)
+
     def versions_page(
         self, image_set_id: str, limit: int | None, token: str | None
     ) -> tuple[list[tuple[ImageSet, Version]], str | None]:
@@ -156,20 +325,18 @@ class ImageSets:
         return [(image_set, version) for version in page], next_token
 
     def delete(self, image_set_id: str) -> ImageSet:
+        """No new version: the latest one goes LOCKED / DELETING, then DELETED with deletedAt."""
         with self.lock:
             image_set = self.writable(image_set_id)
             version = image_set.latest
-            version.state, version.workflow_status = LOCKED, "DELETING"
-            version.updated_at = clock.now()
+            version.state, version.workflow_status, version.updated_at = LOCKED, "DELETING", clock.now()
 
-        def complete() -> None:
-            with self.lock:
-                now = clock.now()
+            def complete(now: datetime) -> None:
                 version.state, version.workflow_status, version.updated_at = DELETED, "DELETED", now
                 image_set.deleted_at = now
 
-        self._pending.schedule(complete)
-        return image_set
+            self._complete_later([complete])
+            return image_set
 
 
 def _newest_first(version: Version) -> cursors.Position:

@@ -1,0 +1,278 @@
+"""DICOMUpdates: the `updatableAttributes` / `removableAttributes` documents, their rules, and how they
+change a document.
+
+Two kinds of failure, as the service has them (reference §9.3):
+* what the request itself shows to be wrong (bad JSON, unknown levels, generated attributes, an attribute
+  at the wrong level, a change that needs `force`, primary image set rules) raises ValidationException at
+  once;
+* what only the metadata shows (a series or instance that is not there, a removal that names another value,
+  a new UID that is taken) raises UpdateFailed; the new version then ends UPDATE_FAILED with that message.
+Applying a change copies only the parts on the path to what changes (see document.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from pydicom import config
+from pydicom.datadict import dictionary_VR, tag_for_keyword
+from pydicom.valuerep import validate_value
+
+from medimaging_mock.domain.errors import ValidationException
+from medimaging_mock.domain.metadata.document import Document, Series
+from medimaging_mock.domain.metadata.levels import PATIENT_TAGS, SERIES_TAGS, STUDY_TAGS
+from medimaging_mock.domain.metadata.values import repeats
+
+GENERATED = frozenset(
+    {"SchemaVersion", "DatastoreID", "ImageSetID", "PixelData", "Checksum", "Width", "Height"}
+    | {"MinPixelValue", "MaxPixelValue", "FrameSizeInBytes"}
+)
+NEEDS_FORCE = frozenset({"StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "StudyID"})
+UIDS = ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")
+_HEX_TAG = re.compile(r"[0-9A-Fa-f]{8}")
+
+
+class UpdateFailed(Exception):
+    """A conflict with the metadata found while applying; becomes the failed version's message."""
+
+
+@dataclass(frozen=True)
+class InstanceChange:
+    dicom: dict[str, Any] = field(default_factory=dict)
+    vrs: dict[str, str] = field(default_factory=dict)
+    whole: bool = False  # `{}` in a removal: the instance itself
+
+
+@dataclass(frozen=True)
+class SeriesChange:
+    dicom: dict[str, Any] = field(default_factory=dict)
+    instances: dict[str, InstanceChange] = field(default_factory=dict)
+    whole: bool = False  # `{}` in a removal: the series itself
+
+
+@dataclass(frozen=True)
+class Change:
+    patient: dict[str, Any] = field(default_factory=dict)
+    study: dict[str, Any] = field(default_factory=dict)
+    series: dict[str, SeriesChange] = field(default_factory=dict)
+
+    def study_level_only(self) -> Change:
+        """What a sibling image set of the same study takes from this change (includeStudyImageSets)."""
+        return Change(study=self.study)
+
+    def touches_uids(self) -> bool:
+        return "StudyInstanceUID" in self.study or any(
+            "SeriesInstanceUID" in s.dicom or any("SOPInstanceUID" in i.dicom for i in s.instances.values())
+            for s in self.series.values()
+        )
+
+
+def parse(blob: bytes, member: str, *, removal: bool, force: bool) -> Change:
+    """Read one DICOMUpdates blob and check every rule the request alone can break."""
+    try:
+        data = json.loads(blob)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise ValidationException(f"{member} is not valid JSON: {error}") from None
+    root = _object(data, member, {"SchemaVersion", "Patient", "Study"})
+    if str(root.get("SchemaVersion")) != "1.1":
+        raise ValidationException(f"{member}.SchemaVersion must be 1.1, not {root.get('SchemaVersion')!r}")
+    patient = _object(root.get("Patient", {}), f"{member}.Patient", {"DICOM"})
+    study = _object(root.get("Study", {}), f"{member}.Study", {"DICOM", "Series"})
+    rules = _Rules(removal, force)
+    series = {}
+    for uid, entry in _object(study.get("Series", {}), f"{member}.Study.Series", None).items():
+        path = f"{member}.Study.Series.{uid}"
+        block = _object(entry, path, {"DICOM", "Instances"})
+        instances = {}
+        for sop, item in _object(block.get("Instances", {}), f"{path}.Instances", None).items():
+            where = f"{path}.Instances.{sop}"
+            instance = _object(item, where, {"DICOM", "DICOMVRs"})
+            dicom = rules.attributes(instance.get("DICOM", {}), "instance", f"{where}.DICOM")
+            vrs = _object(instance.get("DICOMVRs", {}), f"{where}.DICOMVRs", None)
+            instances[sop] = InstanceChange(dicom, vrs, whole=removal and not instance)
+        dicom = rules.attributes(block.get("DICOM", {}), "series", f"{path}.DICOM")
+        series[uid] = SeriesChange(dicom, instances, whole=removal and not block)
+    return Change(
+        patient=rules.attributes(patient.get("DICOM", {}), "patient", f"{member}.Patient.DICOM"),
+        study=rules.attributes(study.get("DICOM", {}), "study", f"{member}.Study.DICOM"),
+        series=series,
+    )
+
+
+def check_primary(change: Change, member: str) -> None:
+    """Primary image sets keep their Patient and Series levels and their UIDs, force or not."""
+    if change.patient or any(series.dicom for series in change.series.values()):
+        raise ValidationException(
+            f"{member}: Patient- and Series-level attributes of a primary image set cannot be changed; "
+            "copy it to a non-primary image set and change that"
+        )
+    if change.touches_uids():
+        raise ValidationException(
+            f"{member}: the UIDs of a primary image set cannot be changed, even with force"
+        )
+
+
+def apply_updates(document: Document, change: Change) -> Document:
+    series = dict(document.series) if change.series else document.series
+    for uid, series_change in change.series.items():
+        current = _existing_series(document, uid)
+        instances = dict(current.instances)
+        for sop, instance_change in series_change.instances.items():
+            instance = _existing_instance(current, uid, sop)
+            updated = replace(
+                instance,
+                dicom=_merged(instance.dicom, instance_change.dicom),
+                dicom_vrs=_merged(instance.dicom_vrs, instance_change.vrs),
+            )
+            _move(instances, sop, instance_change.dicom.get("SOPInstanceUID", sop), updated, "SOP instance")
+        moved = Series(_merged(current.dicom, series_change.dicom), instances)
+        _move(series, uid, series_change.dicom.get("SeriesInstanceUID", uid), moved, "series")
+    return Document(_merged(document.patient, change.patient), _merged(document.study, change.study), series)
+
+
+def apply_removals(document: Document, change: Change) -> Document:
+    series = dict(document.series) if change.series else document.series
+    for uid, series_change in change.series.items():
+        current = _existing_series(document, uid)
+        if series_change.whole:
+            del series[uid]
+            continue
+        instances = dict(current.instances)
+        for sop, instance_change in series_change.instances.items():
+            instance = _existing_instance(current, uid, sop)
+            if instance_change.whole:
+                del instances[sop]
+            else:
+                dicom = _without(instance.dicom, instance_change.dicom, f"instance {sop}")
+                vrs = {key: vr for key, vr in instance.dicom_vrs.items() if key in dicom}
+                instances[sop] = replace(instance, dicom=dicom, dicom_vrs=vrs)
+        if instances:
+            series[uid] = Series(_without(current.dicom, series_change.dicom, f"series {uid}"), instances)
+        else:
+            del series[uid]
+    if not series:
+        raise UpdateFailed("INVALID_REQUEST:  An image set must keep at least one instance.")
+    patient = _without(document.patient, change.patient, "Patient")
+    return Document(patient, _without(document.study, change.study, "Study"), series)
+
+
+class _Rules:
+    def __init__(self, removal: bool, force: bool):
+        self.removal = removal
+        self.force = force
+
+    def attributes(self, value: Any, level: str, path: str) -> dict[str, Any]:
+        attributes = _object(value, path, None)
+        for key, item in attributes.items():
+            self._check(key, item, level, f"{path}.{key}")
+        return attributes
+
+    def _check(self, key: str, value: Any, level: str, path: str) -> None:
+        if key in GENERATED:
+            raise ValidationException(f"{path}: {key} is generated by HealthImaging and can never be changed")
+        tag = tag_for_keyword(key)
+        if tag is None:
+            if _HEX_TAG.fullmatch(key) and int(key[:4], 16) % 2 == 1:
+                if level != "instance":
+                    raise ValidationException(
+                        f"{path}: private elements belong to instances, not to the {level}"
+                    )
+                self._needs_force(path, f"changing private element {key}")
+            else:
+                self._needs_force(path, f"{key} is not a DICOM keyword; changing it")
+            return
+        home = _level_of(tag)
+        if home != level:
+            raise ValidationException(
+                f"{path}: {key} is a {home}-level attribute and cannot be given at {level} level"
+            )
+        if self.removal:
+            if key in UIDS:
+                raise ValidationException(f"{path}: {key} identifies its level and cannot be removed")
+            return
+        if key in NEEDS_FORCE:
+            self._needs_force(path, f"changing {key}")
+        vr = dictionary_VR(tag)
+        if vr == "SQ":
+            self._needs_force(path, f"changing sequence {key}")
+        elif repeats(tag):
+            self._needs_force(path, f"changing multi-valued {key}")
+        elif not _fits(vr, value):
+            self._needs_force(path, f"{value!r} is not a valid {vr} value; storing it")
+
+    def _needs_force(self, path: str, what: str) -> None:
+        if not self.force:
+            raise ValidationException(f"{path}: {what} needs force=true")
+
+
+def _object(value: Any, path: str, allowed: set[str] | None) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValidationException(f"{path} must be a JSON object")
+    if allowed is not None and value.keys() - allowed:
+        unknown = sorted(value.keys() - allowed)
+        raise ValidationException(f"{path} has unknown keys {unknown}; allowed are {sorted(allowed)}")
+    return value
+
+
+def _level_of(tag: int) -> str:
+    if tag in PATIENT_TAGS:
+        return "patient"
+    if tag in STUDY_TAGS:
+        return "study"
+    if tag in SERIES_TAGS:
+        return "series"
+    return "instance"
+
+
+def _fits(vr: str, value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, (list, dict, bool)):
+        return False
+    try:
+        validate_value(vr, value, config.RAISE)
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+def _existing_series(document: Document, uid: str) -> Series:
+    if uid not in document.series:
+        raise UpdateFailed(f"INVALID_REQUEST:  Series {uid} does not exist in the image set.")
+    return document.series[uid]
+
+
+def _existing_instance(series: Series, series_uid: str, sop: str) -> Any:
+    if sop not in series.instances:
+        raise UpdateFailed(f"INVALID_REQUEST:  SOP instance {sop} does not exist in series {series_uid}.")
+    return series.instances[sop]
+
+
+def _move(entries: dict[str, Any], old: str, new: str, value: Any, what: str) -> None:
+    """Store `value` under its (possibly changed) UID."""
+    if new != old:
+        if new in entries:
+            raise UpdateFailed(f"INVALID_REQUEST:  The new {what} UID {new} is already in the image set.")
+        del entries[old]
+    entries[new] = value
+
+
+def _merged(block: Any, changes: dict[str, Any]) -> Any:
+    """The block itself when nothing changes it, so versions share it."""
+    return {**block, **changes} if changes else block
+
+
+def _without(block: Any, removals: dict[str, Any], where: str) -> Any:
+    if not removals:
+        return block
+    for key, value in removals.items():
+        if key not in block:
+            raise UpdateFailed(f"INVALID_REQUEST:  {where} has no attribute {key} to remove.")
+        if block[key] != value:
+            raise UpdateFailed(
+                f"INVALID_REQUEST:  {where}: {key} is {block[key]!r}; a removal must name the current value."
+            )
+    return {key: value for key, value in block.items() if key not in removals}

@@ -1,0 +1,96 @@
+"""UpdateImageSetMetadata and CopyImageSet: the operations that make new versions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from medimaging_mock.domain.backend import ImagingBackend
+from medimaging_mock.domain.errors import ValidationException
+from medimaging_mock.domain.image_sets import ImageSet
+from medimaging_mock.domain.metadata import updates
+from medimaging_mock.service.registry import operation
+
+
+@operation("UpdateImageSetMetadata")
+def update_image_set_metadata(
+    backend: ImagingBackend,
+    *,
+    datastore_id: str,
+    image_set_id: str,
+    latest_version_id: str,
+    update_image_set_metadata_updates: dict[str, Any],
+    force: bool = False,
+    include_study_image_sets: bool = False,
+) -> dict[str, Any]:
+    image_sets = backend.datastores.get(datastore_id).image_sets
+    revert_to = update_image_set_metadata_updates.get("revertToVersionId")
+    if revert_to is not None:
+        if include_study_image_sets:
+            raise ValidationException("includeStudyImageSets cannot be combined with revertToVersionId")
+        image_set = image_sets.revert(image_set_id, latest_version_id, revert_to, force)
+    else:
+        dicom_updates = update_image_set_metadata_updates["DICOMUpdates"]
+        blobs = {name: dicom_updates.get(name) for name in ("removableAttributes", "updatableAttributes")}
+        if not any(blobs.values()):
+            raise ValidationException("DICOMUpdates needs updatableAttributes, removableAttributes or both")
+        removals, changes = (
+            None
+            if blob is None
+            else updates.parse(blob, name, removal=name == "removableAttributes", force=force)
+            for name, blob in blobs.items()
+        )
+        image_set = image_sets.update(
+            image_set_id, latest_version_id, removals, changes, force, include_study_image_sets
+        )
+    latest = image_set.latest
+    return {
+        "datastoreId": datastore_id,
+        "imageSetId": image_set.image_set_id,
+        "latestVersionId": latest.version_id,
+        "imageSetState": latest.state,
+        "imageSetWorkflowStatus": latest.workflow_status,
+        "createdAt": image_set.created_at,
+        "updatedAt": latest.updated_at,
+        "message": latest.message,
+    }
+
+
+@operation("CopyImageSet")
+def copy_image_set(
+    backend: ImagingBackend,
+    *,
+    datastore_id: str,
+    source_image_set_id: str,
+    copy_image_set_information: dict[str, Any],
+    force: bool = False,
+    promote_to_primary: bool = False,
+) -> dict[str, Any]:
+    image_sets = backend.datastores.get(datastore_id).image_sets
+    source_information = copy_image_set_information["sourceImageSet"]
+    destination = copy_image_set_information.get("destinationImageSet")
+    source, target = image_sets.copy(
+        source_image_set_id,
+        source_information["latestVersionId"],
+        source_information.get("DICOMCopies", {}).get("copiableAttributes"),
+        None if destination is None else (destination["imageSetId"], destination["latestVersionId"]),
+        force,
+        promote_to_primary,
+    )
+    return {
+        "datastoreId": datastore_id,
+        "sourceImageSetProperties": _copy_properties(source),
+        "destinationImageSetProperties": _copy_properties(target),
+    }
+
+
+def _copy_properties(image_set: ImageSet) -> dict[str, Any]:
+    latest = image_set.latest
+    return {
+        "imageSetId": image_set.image_set_id,
+        "latestVersionId": latest.version_id,
+        "imageSetState": latest.state,
+        "imageSetWorkflowStatus": latest.workflow_status,
+        "createdAt": image_set.created_at,
+        "updatedAt": latest.updated_at,
+        "imageSetArn": image_set.arn,
+    }
