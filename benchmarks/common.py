@@ -5,11 +5,18 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 import boto3
 from botocore.awsrequest import AWSResponse
 from moto.core.botocore_stubber import MockRawResponse
+from pydicom.dataset import Dataset
 
+from medimaging_mock.domain import ingestion
+from medimaging_mock.domain.backend import ImagingBackend
+from medimaging_mock.domain.ids import new_id
+from medimaging_mock.domain.metadata.builder import assemble
+from medimaging_mock.domain.metadata.document import Document, Instance, Series
 from medimaging_mock.interception.dispatch import serve
 
 REGION = "us-east-1"
@@ -50,3 +57,37 @@ def report(title: str, results: Mapping[str, float]) -> None:
     print(title)
     for name, value in results.items():
         print(f"  {name:28s} {value * 1e6:10.1f} us")
+
+
+def clone_image_sets(
+    backend: ImagingBackend, datastore_id: str, template: list[Dataset], count: int
+) -> list[tuple[str, str, list[str]]]:
+    """The seeding fast path for large benchmarks: build one study with the real builder, then create
+    `count` image sets from it, each with its own copy of every block and new Study / Series / SOP UIDs
+    and frame ids. Attribute values are shared between clones, which only makes the footprint smaller.
+    Returns (image set id, series UID, SOP instance UIDs) per image set."""
+    built = ingestion.build_all(template, "HTJ2K")
+    ingestion.one_study(built)
+    model = assemble(built)
+    image_sets = backend.datastores.get(datastore_id).image_sets
+    created = []
+    for number in range(count):
+        study_uid = f"{model.study_instance_uid}.{number}"
+        series = {}
+        for old_series_uid, block in model.series.items():
+            series_uid = f"{old_series_uid}.{number}"
+            instances = {
+                f"{sop}.{number}": Instance(
+                    {**instance.dicom, "SOPInstanceUID": f"{sop}.{number}"},
+                    dict(instance.dicom_vrs),
+                    instance.stored_transfer_syntax_uid,
+                    tuple(replace(frame, frame_id=new_id()) for frame in instance.frames),
+                )
+                for sop, instance in block.instances.items()
+            }
+            series[series_uid] = Series({**block.dicom, "SeriesInstanceUID": series_uid}, instances)
+        document = Document(dict(model.patient), {**model.study, "StudyInstanceUID": study_uid}, series)
+        image_set = image_sets.create(document, is_primary=False)
+        for series_uid, block in series.items():
+            created.append((image_set.image_set_id, series_uid, list(block.instances)))
+    return created

@@ -30,7 +30,7 @@ WRITING = frozenset({"UPDATING", "UPDATING_FOR_STUDY_CONSISTENCY", "COPYING"})
 Completion = Callable[[datetime], None]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Version:
     number: int
     document: Document

@@ -2,7 +2,7 @@
 
 A new version replaces only the parts on the path to what changed and shares every other part with the
 version before it (structural sharing), so a one-attribute update costs memory in proportion to the change.
-Treat every mapping here as read-only.
+Blocks are plain dicts or Overlays (overlay.py); treat every mapping here as read-only.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from medimaging_mock.domain.metadata.overlay import plain
 
 SCHEMA_VERSION = "1.1"
 HTJ2K_LOSSLESS_RPCL = "1.2.840.10008.1.2.4.202"
@@ -46,8 +48,8 @@ class Instance:
 
     def to_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {
-            "DICOM": self.dicom,
-            "DICOMVRs": self.dicom_vrs,
+            "DICOM": plain(self.dicom),
+            "DICOMVRs": plain(self.dicom_vrs),
             "StoredTransferSyntaxUID": self.stored_transfer_syntax_uid,
         }
         if self.frames:
@@ -84,12 +86,12 @@ class Document:
             "SchemaVersion": SCHEMA_VERSION,
             "DatastoreID": datastore_id,
             "ImageSetID": image_set_id,
-            "Patient": {"DICOM": self.patient},
+            "Patient": {"DICOM": plain(self.patient)},
             "Study": {
-                "DICOM": self.study,
+                "DICOM": plain(self.study),
                 "Series": {
                     uid: {
-                        "DICOM": series.dicom,
+                        "DICOM": plain(series.dicom),
                         "Instances": {sop: instance.to_json() for sop, instance in series.instances.items()},
                     }
                     for uid, series in self.series.items()

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import re
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -24,6 +26,7 @@ from pydicom.valuerep import validate_value
 from medimaging_mock.domain.errors import ValidationException
 from medimaging_mock.domain.metadata.document import Document, Series
 from medimaging_mock.domain.metadata.levels import PATIENT_TAGS, SERIES_TAGS, STUDY_TAGS
+from medimaging_mock.domain.metadata.overlay import with_items, without_items
 from medimaging_mock.domain.metadata.values import repeats
 
 GENERATED = frozenset(
@@ -116,43 +119,49 @@ def check_primary(change: Change, member: str) -> None:
 
 
 def apply_updates(document: Document, change: Change) -> Document:
-    series = dict(document.series) if change.series else document.series
+    series = document.series
     for uid, series_change in change.series.items():
         current = _existing_series(document, uid)
-        instances = dict(current.instances)
+        instances = current.instances
         for sop, instance_change in series_change.instances.items():
             instance = _existing_instance(current, uid, sop)
             updated = replace(
                 instance,
-                dicom=_merged(instance.dicom, instance_change.dicom),
-                dicom_vrs=_merged(instance.dicom_vrs, instance_change.vrs),
+                dicom=with_items(instance.dicom, instance_change.dicom),
+                dicom_vrs=with_items(instance.dicom_vrs, instance_change.vrs),
             )
-            _move(instances, sop, instance_change.dicom.get("SOPInstanceUID", sop), updated, "SOP instance")
-        moved = Series(_merged(current.dicom, series_change.dicom), instances)
-        _move(series, uid, series_change.dicom.get("SeriesInstanceUID", uid), moved, "series")
-    return Document(_merged(document.patient, change.patient), _merged(document.study, change.study), series)
+            new_sop = instance_change.dicom.get("SOPInstanceUID", sop)
+            instances = _moved(instances, sop, new_sop, updated, "SOP instance")
+        moved = Series(with_items(current.dicom, series_change.dicom), instances)
+        series = _moved(series, uid, series_change.dicom.get("SeriesInstanceUID", uid), moved, "series")
+    return Document(
+        with_items(document.patient, change.patient), with_items(document.study, change.study), series
+    )
 
 
 def apply_removals(document: Document, change: Change) -> Document:
-    series = dict(document.series) if change.series else document.series
+    series = document.series
     for uid, series_change in change.series.items():
         current = _existing_series(document, uid)
         if series_change.whole:
-            del series[uid]
+            series = without_items(series, [uid])
             continue
-        instances = dict(current.instances)
+        instances = current.instances
         for sop, instance_change in series_change.instances.items():
             instance = _existing_instance(current, uid, sop)
             if instance_change.whole:
-                del instances[sop]
-            else:
-                dicom = _without(instance.dicom, instance_change.dicom, f"instance {sop}")
-                vrs = {key: vr for key, vr in instance.dicom_vrs.items() if key in dicom}
-                instances[sop] = replace(instance, dicom=dicom, dicom_vrs=vrs)
+                instances = without_items(instances, [sop])
+                continue
+            dicom = _without(instance.dicom, instance_change.dicom, f"instance {sop}")
+            vrs = without_items(
+                instance.dicom_vrs, [key for key in instance_change.dicom if key in instance.dicom_vrs]
+            )
+            instances = with_items(instances, {sop: replace(instance, dicom=dicom, dicom_vrs=vrs)})
         if instances:
-            series[uid] = Series(_without(current.dicom, series_change.dicom, f"series {uid}"), instances)
+            block = _without(current.dicom, series_change.dicom, f"series {uid}")
+            series = with_items(series, {uid: Series(block, instances)})
         else:
-            del series[uid]
+            series = without_items(series, [uid])
     if not series:
         raise UpdateFailed("INVALID_REQUEST:  An image set must keep at least one instance.")
     patient = _without(document.patient, change.patient, "Patient")
@@ -168,7 +177,7 @@ class _Rules:
         attributes = _object(value, path, None)
         for key, item in attributes.items():
             self._check(key, item, level, f"{path}.{key}")
-        return attributes
+        return {sys.intern(key): item for key, item in attributes.items()}  # keys shared by every version
 
     def _check(self, key: str, value: Any, level: str, path: str) -> None:
         if key in GENERATED:
@@ -251,23 +260,17 @@ def _existing_instance(series: Series, series_uid: str, sop: str) -> Any:
     return series.instances[sop]
 
 
-def _move(entries: dict[str, Any], old: str, new: str, value: Any, what: str) -> None:
-    """Store `value` under its (possibly changed) UID."""
+def _moved(entries: Mapping[str, Any], old: str, new: str, value: Any, what: str) -> Mapping[str, Any]:
+    """`entries` with `value` stored under its (possibly changed) UID."""
     if new != old:
         if new in entries:
             raise UpdateFailed(f"INVALID_REQUEST:  The new {what} UID {new} is already in the image set.")
-        del entries[old]
-    entries[new] = value
+        return with_items(without_items(entries, [old]), {new: value})
+    stored = next(key for key in entries if key == old)  # the key object already stored: versions share it
+    return with_items(entries, {stored: value})
 
 
-def _merged(block: Any, changes: dict[str, Any]) -> Any:
-    """The block itself when nothing changes it, so versions share it."""
-    return {**block, **changes} if changes else block
-
-
-def _without(block: Any, removals: dict[str, Any], where: str) -> Any:
-    if not removals:
-        return block
+def _without(block: Mapping[str, Any], removals: dict[str, Any], where: str) -> Mapping[str, Any]:
     for key, value in removals.items():
         if key not in block:
             raise UpdateFailed(f"INVALID_REQUEST:  {where} has no attribute {key} to remove.")
@@ -275,4 +278,4 @@ def _without(block: Any, removals: dict[str, Any], where: str) -> Any:
             raise UpdateFailed(
                 f"INVALID_REQUEST:  {where}: {key} is {block[key]!r}; a removal must name the current value."
             )
-    return {key: value for key, value in block.items() if key not in removals}
+    return without_items(block, removals)
