@@ -118,13 +118,13 @@ class Datastores:
             )
             self._by_id[datastore_id] = datastore
             self._by_token[client_token] = (request, datastore_id)
-        self._pending.schedule(lambda: self._change_status(datastore, ACTIVE))
+        self._pending.schedule(lambda when: self._change_status(datastore, ACTIVE, when))
         return datastore, True
 
-    def _change_status(self, datastore: Datastore, status: str) -> None:
+    def _change_status(self, datastore: Datastore, status: str, when: datetime) -> None:
         with datastore.lock:
             datastore.status = status
-            datastore.updated_at = clock.now()
+            datastore.updated_at = when
 
     def get(self, datastore_id: str) -> Datastore:
         datastore = self._by_id.get(datastore_id)
@@ -161,9 +161,9 @@ class Datastores:
                     raise ConflictException(
                         f"Datastore {datastore_id} still holds image sets; delete them before the datastore"
                     )
-                self._change_status(datastore, DELETING)
+                self._change_status(datastore, DELETING, clock.now())
 
-        def remove() -> None:
+        def remove(_: datetime) -> None:
             with self._lock:
                 self._by_id.pop(datastore_id, None)
             on_removed(datastore)

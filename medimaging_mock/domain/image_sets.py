@@ -306,11 +306,10 @@ class ImageSets:
         return complete
 
     def _complete_later(self, completions: list[Completion]) -> None:
-        def complete() -> None:
+        def complete(when: datetime) -> None:
             with self.lock:
-                now = clock.now()
                 for completion in completions:
-                    completion(now)
+                    completion(when)
 
         self._pending.schedule(complete)
 

@@ -42,7 +42,7 @@ policy = TransitionPolicy()
 @dataclass(eq=False)
 class _Work:
     due: datetime | None  # None: only advance() completes it
-    complete: Callable[[], None]
+    complete: Callable[[datetime], None]  # takes the moment it completed
 
 
 class PendingWork:
@@ -52,7 +52,9 @@ class PendingWork:
         self._lock = threading.RLock()
         self._work: list[_Work] = []
 
-    def schedule(self, complete: Callable[[], None]) -> None:
+    def schedule(self, complete: Callable[[datetime], None]) -> None:
+        """`complete` runs once the work is due, with the time it became due (for advance(): the time of
+        the call), so timestamps say when the work finished, not when somebody next looked."""
         mode = policy.mode
         if mode == MANUAL:
             due = None
@@ -75,4 +77,4 @@ class PendingWork:
                 (ready if is_due else waiting).append(work)
             self._work = waiting
             for work in ready:
-                work.complete()
+                work.complete(now if work.due is None else min(work.due, now))

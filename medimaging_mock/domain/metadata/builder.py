@@ -66,14 +66,13 @@ def build_instance(
     vrs: dict[str, str] = {}
     file_meta = getattr(dataset, "file_meta", None) or Dataset()
     for container in (file_meta, dataset):
-        for element in container:
-            tag = element.tag
+        for tag in list(container.keys()):  # tags, not elements: see values.encode_dataset
             if tag in PIXEL_TAGS or (tag.element == 0 and tag.group != 2):
                 continue
             key = key_for(tag)
             levels[_level(tag)][key] = encode_element(container, tag)
             if key == f"{int(tag):08X}":  # private or unknown: the VR travels with the document
-                vrs[key] = element.VR
+                vrs[key] = container[tag].VR
     transfer_syntax = str(file_meta.get("TransferSyntaxUID", "1.2.840.10008.1.2.1"))
     pixels = _decoded_frames(dataset, source) if "PixelData" in dataset else ()
     frames = tuple(_frame(new_frame_id(), frame) for frame in pixels)

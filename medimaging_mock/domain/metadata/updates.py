@@ -198,10 +198,8 @@ class _Rules:
             raise ValidationException(
                 f"{path}: {key} is a {home}-level attribute and cannot be given at {level} level"
             )
-        if self.removal:
-            if key in UIDS:
-                raise ValidationException(f"{path}: {key} identifies its level and cannot be removed")
-            return
+        if self.removal and key in UIDS:
+            raise ValidationException(f"{path}: {key} identifies its level and cannot be removed")
         if key in NEEDS_FORCE:
             self._needs_force(path, f"changing {key}")
         vr = dictionary_VR(tag)
@@ -209,7 +207,7 @@ class _Rules:
             self._needs_force(path, f"changing sequence {key}")
         elif repeats(tag):
             self._needs_force(path, f"changing multi-valued {key}")
-        elif not _fits(vr, value):
+        elif not self.removal and not _fits(vr, value):
             self._needs_force(path, f"{value!r} is not a valid {vr} value; storing it")
 
     def _needs_force(self, path: str, what: str) -> None:

@@ -19,7 +19,8 @@ from pydicom.tag import BaseTag
 NUMERIC_VRS = frozenset({"US", "SS", "UL", "SL", "FL", "FD", "SV", "UV"})
 BINARY_VRS = frozenset({"OB", "OW", "OD", "OF", "OL", "OV", "UN"})
 NUMBER_STRING_VRS = frozenset({"IS", "DS"})
-PIXEL_TAGS = frozenset({0x7FE00010, 0x7FE00008, 0x7FE00009})
+# Pixel data lives in frames; trailing padding is not metadata.
+PIXEL_TAGS = frozenset({0x7FE00010, 0x7FE00008, 0x7FE00009, 0xFFFCFFFC})
 
 
 def key_for(tag: BaseTag) -> str:
@@ -36,15 +37,14 @@ def repeats(tag: BaseTag) -> bool:
 
 
 def encode_dataset(dataset: Dataset) -> dict[str, Any]:
+    # Iterate tags, not elements: iterating a Dataset converts its raw elements, losing IS/DS padding.
     return {
-        key_for(element.tag): encode_element(dataset, element.tag)
-        for element in dataset
-        if element.tag not in PIXEL_TAGS
+        key_for(tag): encode_element(dataset, tag) for tag in list(dataset.keys()) if tag not in PIXEL_TAGS
     }
 
 
 def encode_element(dataset: Dataset, tag: BaseTag) -> Any:
-    raw = dataset.get_item(tag)
+    raw = dataset.get_item(tag)  # before dataset[tag], which replaces the raw element with a converted one
     element = dataset[tag]
     if element.VR == "SQ":
         return [encode_dataset(item) for item in element.value] if element.value else None
