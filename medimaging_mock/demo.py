@@ -15,6 +15,31 @@ def _step(text: str) -> None:
     print(f"\n== {text}")
 
 
+def _metadata(client, datastore_id: str, image_set_id: str) -> dict:
+    response = client.get_image_set_metadata(datastoreId=datastore_id, imageSetId=image_set_id)
+    return json.loads(gzip.decompress(response["imageSetMetadataBlob"].read()))
+
+
+def _patient_name(client, datastore_id: str, image_set_id: str) -> str:
+    return _metadata(client, datastore_id, image_set_id)["Patient"]["DICOM"]["PatientName"]
+
+
+def _state(properties: dict) -> str:
+    return f"{properties['imageSetState']} / {properties['imageSetWorkflowStatus']}"
+
+
+def _update(
+    client, datastore_id: str, image_set_id: str, version: str, dicom_updates: dict, force: bool = False
+) -> dict:
+    return client.update_image_set_metadata(
+        datastoreId=datastore_id,
+        imageSetId=image_set_id,
+        latestVersionId=version,
+        updateImageSetMetadataUpdates={"DICOMUpdates": dicom_updates},
+        force=force,
+    )
+
+
 def run() -> None:
     with mock_medical_imaging() as mi:
         client = boto3.client("medical-imaging", region_name="us-east-1")
@@ -71,6 +96,67 @@ def run() -> None:
                 frame = instance["ImageFrames"][0]
                 checksum = frame["PixelDataChecksumFromBaseToFullResolution"][-1]["Checksum"]
                 print(f"    {sop_uid}: frame {frame['ID']} checksum {checksum}")
+
+        _step("UpdateImageSetMetadata: a new version, LOCKED / UPDATING in the response")
+        series_uid = next(iter(document["Study"]["Series"]))
+        change = {"SchemaVersion": "1.1", "Study": {"DICOM": {"StudyDescription": "CT CHEST WITH CONTRAST"}}}
+        updated = _update(
+            client, datastore_id, image_set_id, "1", {"updatableAttributes": json.dumps(change)}
+        )
+        print(f"latestVersionId={updated['latestVersionId']} {_state(updated)}")
+        study = _metadata(client, datastore_id, image_set_id)["Study"]["DICOM"]
+        print(f"StudyDescription now: {study['StudyDescription']}")
+
+        _step("Primary image sets keep their Patient level: copy to a non-primary one, then change that")
+        try:
+            patient = {"SchemaVersion": "1.1", "Patient": {"DICOM": {"PatientName": "RENAMED^PATIENT"}}}
+            _update(client, datastore_id, image_set_id, "2", {"updatableAttributes": json.dumps(patient)})
+        except client.exceptions.ValidationException as error:
+            print(f"ValidationException: {error.response['Error']['Message']}")
+        copied = client.copy_image_set(
+            datastoreId=datastore_id,
+            sourceImageSetId=image_set_id,
+            copyImageSetInformation={"sourceImageSet": {"latestVersionId": "2"}},
+        )
+        source, destination = copied["sourceImageSetProperties"], copied["destinationImageSetProperties"]
+        print(f"source {_state(source)} at version {source['latestVersionId']}")
+        print(f"copy {destination['imageSetId']} {_state(destination)}")
+        copy_id = destination["imageSetId"]
+        _update(client, datastore_id, copy_id, "1", {"updatableAttributes": json.dumps(patient)})
+        print(f"copy's PatientName: {_patient_name(client, datastore_id, copy_id)}")
+
+        _step("force: changing a UID needs it; the forced version says so in overrides")
+        new_series_uid = series_uid + ".1"
+        moved = {
+            "SchemaVersion": "1.1",
+            "Study": {"Series": {series_uid: {"DICOM": {"SeriesInstanceUID": new_series_uid}}}},
+        }
+        try:
+            _update(client, datastore_id, copy_id, "2", {"updatableAttributes": json.dumps(moved)})
+        except client.exceptions.ValidationException as error:
+            print(f"without force: {error.response['Error']['Message']}")
+        _update(client, datastore_id, copy_id, "2", {"updatableAttributes": json.dumps(moved)}, force=True)
+        print(f"series keys now: {list(_metadata(client, datastore_id, copy_id)['Study']['Series'])}")
+
+        _step("Revert to version 1, then list every version")
+        client.update_image_set_metadata(
+            datastoreId=datastore_id,
+            imageSetId=copy_id,
+            latestVersionId="3",
+            updateImageSetMetadataUpdates={"revertToVersionId": "1"},
+        )
+        print(f"PatientName after revert: {_patient_name(client, datastore_id, copy_id)}")
+        versions = client.list_image_set_versions(datastoreId=datastore_id, imageSetId=copy_id)
+        for version in versions["imageSetPropertiesList"]:
+            status, overrides = version["ImageSetWorkflowStatus"], version.get("overrides")
+            print(f"version {version['versionId']}: {status} overrides={overrides}")
+
+        _step("A stale latestVersionId answers as the service does")
+        try:
+            _update(client, datastore_id, copy_id, "1", {"updatableAttributes": json.dumps(change)})
+        except client.exceptions.ResourceNotFoundException as error:
+            print(f"ResourceNotFoundException: {error.response['Error']['Message']}")
+        client.delete_image_set(datastoreId=datastore_id, imageSetId=copy_id)
 
         _step("DeleteImageSet: LOCKED / DELETING in the response, DELETED afterwards")
         deleted = client.delete_image_set(datastoreId=datastore_id, imageSetId=image_set_id)
