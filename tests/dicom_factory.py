@@ -1,0 +1,122 @@
+"""Small DICOM generators for tests: Part 10 datasets built with pydicom, and the inverse of a metadata
+document (keyword-keyed JSON back to a dataset) for comparing with real HealthImaging documents."""
+
+from __future__ import annotations
+
+import base64
+import io
+import zlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pydicom
+from pydicom.datadict import dictionary_VR, tag_for_keyword
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.sequence import Sequence
+from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+
+SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7"
+CT_IMAGE = "1.2.840.10008.5.1.4.1.1.2"
+NUMBER_STRING_VRS = {"IS", "DS"}
+BINARY_VRS = {"OB", "OW", "OD", "OF", "OL", "OV", "UN"}
+
+
+def make_dataset(
+    pixels: np.ndarray | None = None,
+    *,
+    photometric: str = "MONOCHROME2",
+    bits_stored: int | None = None,
+    study_uid: str | None = None,
+    series_uid: str | None = None,
+    sop_uid: str | None = None,
+    sop_class_uid: str = SECONDARY_CAPTURE,
+    **elements: Any,
+) -> Dataset:
+    """A dataset with file meta, the three UIDs, optional pixels and any further elements by keyword."""
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.file_meta.MediaStorageSOPClassUID = sop_class_uid
+    ds.SOPClassUID = sop_class_uid
+    ds.StudyInstanceUID = study_uid or generate_uid()
+    ds.SeriesInstanceUID = series_uid or generate_uid()
+    ds.SOPInstanceUID = sop_uid or generate_uid()
+    for keyword, value in elements.items():
+        setattr(ds, keyword, value)
+    if pixels is not None:
+        stored = bits_stored if bits_stored is not None else pixels.dtype.itemsize * 8
+        ds.set_pixel_data(pixels, photometric, stored, generate_instance_uid=False)
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    return ds
+
+
+def part10_bytes(ds: Dataset) -> bytes:
+    """The dataset as a DICOM Part 10 file (preamble, DICM, file meta)."""
+    buffer = io.BytesIO()
+    ds.save_as(buffer, enforce_file_format=True)
+    return buffer.getvalue()
+
+
+def write_part10(ds: Dataset, path: Path) -> Path:
+    path.write_bytes(part10_bytes(ds))
+    return path
+
+
+def reread(ds: Dataset) -> Dataset:
+    """The dataset as another program would see it after writing it to a file."""
+    return pydicom.dcmread(io.BytesIO(part10_bytes(ds)))
+
+
+def gray_frames(frames: int, rows: int, columns: int, dtype: str = "uint16", seed: int = 0) -> np.ndarray:
+    """Random grayscale pixels, shaped (rows, columns) for one frame or (frames, rows, columns)."""
+    info = np.iinfo(dtype)
+    rng = np.random.default_rng(seed)
+    shape = (rows, columns) if frames == 1 else (frames, rows, columns)
+    return rng.integers(info.min, info.max, size=shape, endpoint=True, dtype=dtype)
+
+
+def frame_checksum(frame: np.ndarray) -> int:
+    """CRC32 of the frame's pixels as little-endian bytes, computed here independently of the mock."""
+    little_endian = np.ascontiguousarray(frame, dtype=frame.dtype.newbyteorder("<"))
+    return zlib.crc32(little_endian.tobytes())
+
+
+def frames_of(ds: Dataset) -> list[np.ndarray]:
+    """The decoded frames of a dataset, in frame order."""
+    array = ds.pixel_array
+    return list(array) if int(ds.get("NumberOfFrames", 1) or 1) > 1 else [array]
+
+
+# --- metadata document -> dataset ------------------------------------------------------------------------
+
+
+def dataset_from_document(*blocks: Mapping[str, Any]) -> Dataset:
+    """A dataset holding every element of the given keyword-keyed DICOM blocks (group 0002 goes to the
+    file meta). IS/DS strings lose their trailing padding here: the Part 10 writer pads them back to even
+    length."""
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    for block in blocks:
+        for keyword, value in block.items():
+            tag = tag_for_keyword(keyword)
+            if tag is None:
+                raise KeyError(f"{keyword} is not a DICOM keyword")
+            target = ds.file_meta if tag >> 16 == 0x0002 else ds
+            vr = dictionary_VR(tag)
+            target.add_new(tag, vr, _element_value(vr, value))
+    return ds
+
+
+def _element_value(vr: str, value: Any) -> Any:
+    if vr == "SQ":
+        return Sequence([dataset_from_document(item) for item in value or []])
+    if value is None:
+        return None
+    if vr in BINARY_VRS:
+        return base64.b64decode(value)
+    values = value if isinstance(value, list) else [value]
+    if vr in NUMBER_STRING_VRS:
+        values = [v.rstrip(" ") for v in values]
+    return values if isinstance(value, list) else values[0]
