@@ -6,4 +6,6 @@ from datetime import datetime, timezone
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    """Milliseconds, as the service keeps them, so a timestamp read back can be searched for exactly."""
+    moment = datetime.now(timezone.utc)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)

@@ -19,6 +19,7 @@ from medimaging_mock.domain.ids import new_id
 from medimaging_mock.domain.metadata import copies, updates
 from medimaging_mock.domain.metadata.document import Document
 from medimaging_mock.domain.metadata.updates import Change, UpdateFailed
+from medimaging_mock.domain.search import Query, SearchIndex
 from medimaging_mock.domain.transitions import PendingWork
 
 ACTIVE, LOCKED, DELETED = "ACTIVE", "LOCKED", "DELETED"
@@ -101,6 +102,7 @@ class ImageSets:
         self._pending = pending
         self.lock = threading.RLock()
         self._by_id: dict[str, ImageSet] = {}
+        self.index = SearchIndex(datastore_id)  # kept current by every change below
 
     def create(
         self, document: Document, is_primary: bool, workflow_status: str = "CREATED", state: str = ACTIVE
@@ -117,6 +119,7 @@ class ImageSets:
         )
         with self.lock:
             self._by_id[image_set_id] = image_set
+            self.index.put(image_set)
         return image_set
 
     def get(self, image_set_id: str) -> ImageSet:
@@ -137,6 +140,18 @@ class ImageSets:
             raise ConflictException(NOT_CONSISTENT_YET)
         image_set.last_accessed_at = clock.now()
         return image_set, version
+
+    def search(
+        self, criteria: dict[str, Any] | None, limit: int | None, token: str | None
+    ) -> tuple[list[ImageSet], str | None]:
+        query = Query.parse(criteria)
+        identity = {
+            "operation": "SearchImageSets",
+            "datastoreId": self._datastore_id,
+            "criteria": criteria or {},
+        }
+        found, next_token = self.index.search(query, limit, token, identity)
+        return [self._by_id[image_set_id] for image_set_id in found], next_token
 
     def holds_any(self) -> bool:
         return any(image_set.state != DELETED for image_set in self._by_id.values())
@@ -238,7 +253,7 @@ class ImageSets:
             if destination is None:
                 target = self.create(selected, promote_to_primary, "COPYING", LOCKED)
                 target.latest.forced = force
-                completions = [self._completion(target.latest, "COPIED", None, touch=True)]
+                completions = [self._completion(target, target.latest, "COPIED", None, touch=True)]
             else:
                 destination_id, destination_version_id = destination
                 if destination_id == source_id:
@@ -256,8 +271,9 @@ class ImageSets:
                     document, status, message = current, "COPY_FAILED", copies.SERIES_MISMATCH
                 completions = [self._new_version(target, document, "COPYING", force, status, message)]
             read_only = source.latest
+            previous_status, previous_message = read_only.workflow_status, read_only.message
             completions.append(
-                self._completion(read_only, read_only.workflow_status, read_only.message, touch=False)
+                self._completion(source, read_only, previous_status, previous_message, touch=False)
             )
             read_only.state, read_only.workflow_status = LOCKED, "COPYING_WITH_READ_ONLY_ACCESS"
             self._complete_later(completions)
@@ -294,14 +310,17 @@ class ImageSets:
             len(image_set.versions) + 1, document, LOCKED, in_flight, clock.now(), forced=forced
         )
         image_set.versions.append(version)
-        return self._completion(version, status, message, touch=True)
+        self.index.put(image_set)
+        return self._completion(image_set, version, status, message, touch=True)
 
-    @staticmethod
-    def _completion(version: Version, status: str, message: str | None, touch: bool) -> Completion:
+    def _completion(
+        self, image_set: ImageSet, version: Version, status: str, message: str | None, touch: bool
+    ) -> Completion:
         def complete(now: datetime) -> None:
             version.state, version.workflow_status, version.message = ACTIVE, status, message
             if touch:
                 version.updated_at = now
+                self.index.put(image_set)
 
         return complete
 
@@ -333,6 +352,7 @@ class ImageSets:
             def complete(now: datetime) -> None:
                 version.state, version.workflow_status, version.updated_at = DELETED, "DELETED", now
                 image_set.deleted_at = now
+                self.index.remove(image_set.image_set_id)
 
             self._complete_later([complete])
             return image_set

@@ -6,7 +6,7 @@ from typing import Any
 
 from medimaging_mock.domain.backend import ImagingBackend
 from medimaging_mock.domain.errors import OperationNotImplemented
-from medimaging_mock.service import datastores, image_sets, revisions, tagging  # noqa: F401  (registers their operations)
+from medimaging_mock.service import datastores, image_sets, revisions, search, tagging  # noqa: F401  (registers their operations)
 from medimaging_mock.service.faults import faults
 from medimaging_mock.service.registry import OPERATIONS
 

@@ -1,0 +1,265 @@
+"""SearchImageSets: criteria checked as the service checks them, per-datastore indexes kept current by
+every write, and cursors, so that page N costs what page 1 costs.
+
+Every filter becomes either a lookup in a hash index (EQUAL on an identifier or isPrimary) or a range of an
+ordered index (createdAt, updatedAt, DICOMStudyDateAndTime; EQUAL on those is a one-point range). Results
+come in the order of one ordered index, read from the cursor's position onward.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+from medimaging_mock.domain import cursors
+from medimaging_mock.domain.errors import ValidationException
+
+if TYPE_CHECKING:
+    from medimaging_mock.domain.image_sets import ImageSet
+
+HASHED = ("DICOMPatientId", "DICOMAccessionNumber", "DICOMStudyId", "DICOMStudyInstanceUID")
+HASHED += ("DICOMSeriesInstanceUID", "isPrimary")
+ORDERED = ("updatedAt", "createdAt", "DICOMStudyDateAndTime")
+DEFAULT_SORT = ("updatedAt", "DESC")
+DEFAULT_PAGE_SIZE = 50
+SMALL_CANDIDATE_SET = 2048  # below this, sorting the candidates beats walking an ordered index
+ALLOWED = (
+    "SearchImageSets accepts one filter (EQUAL on any attribute, or BETWEEN on createdAt, updatedAt or "
+    "DICOMStudyDateAndTime), or two: BETWEEN on updatedAt with EQUAL on DICOMSeriesInstanceUID"
+)
+_DATE = re.compile(r"\d{8}")
+_TIME = re.compile(r"(\d{2})(\d{2})(\d{2})(?:\.(\d{1,6}))?")
+
+
+@dataclass(frozen=True)
+class Filter:
+    attribute: str
+    low: Any  # EQUAL on a hashed attribute: the value; otherwise the inclusive range [low, high]
+    high: Any
+    between: bool = False
+
+
+@dataclass(frozen=True)
+class Query:
+    filters: tuple[Filter, ...]
+    sort_field: str
+    descending: bool
+
+    @classmethod
+    def parse(cls, criteria: dict[str, Any] | None) -> Query:
+        criteria = criteria or {}
+        raw_filters = enumerate(criteria.get("filters", []), 1)
+        filters = tuple(_parse_filter(raw, f"searchCriteria.filters.{n}") for n, raw in raw_filters)
+        if len(filters) == 2 and not _the_allowed_pair(filters):
+            raise ValidationException(ALLOWED)
+        sort = criteria.get("sort") or {"sortField": DEFAULT_SORT[0], "sortOrder": DEFAULT_SORT[1]}
+        return cls(filters, sort["sortField"], sort["sortOrder"] == "DESC")
+
+
+def _the_allowed_pair(filters: tuple[Filter, ...]) -> bool:
+    """BETWEEN on updatedAt with EQUAL on DICOMSeriesInstanceUID (the service's documented pair)."""
+    by_attribute = {f.attribute: f for f in filters}
+    return set(by_attribute) == {"updatedAt", "DICOMSeriesInstanceUID"} and by_attribute["updatedAt"].between
+
+
+def _parse_filter(raw: dict[str, Any], path: str) -> Filter:
+    operator, values = raw["operator"], raw["values"]
+    attributes = {attribute for value in values for attribute in value}
+    if len(attributes) != 1:
+        raise ValidationException(f"{path}.values must all name the same attribute, not {sorted(attributes)}")
+    attribute = attributes.pop()
+    decoded = [_value(attribute, value[attribute], path) for value in values]
+    if operator == "EQUAL":
+        if len(values) != 1:
+            raise ValidationException(f"{path}: EQUAL takes exactly one value, not {len(values)}")
+        if attribute in HASHED:
+            return Filter(attribute, decoded[0], decoded[0])
+        low, high = decoded[0]
+        return Filter(attribute, low, high)
+    if attribute not in ORDERED:
+        raise ValidationException(
+            f"{path}: BETWEEN works on {', '.join(ORDERED)}, not {attribute}. {ALLOWED}"
+        )
+    if len(values) != 2:
+        raise ValidationException(
+            f"{path}: BETWEEN takes two values (lower and upper bound), not {len(values)}"
+        )
+    return Filter(attribute, decoded[0][0], decoded[1][0], between=True)
+
+
+def _value(attribute: str, value: Any, path: str) -> Any:
+    """Hashed attributes: the value. Ordered ones: the (low, high) range an EQUAL on it means."""
+    if attribute in ("createdAt", "updatedAt"):
+        return (value.timestamp(), value.timestamp())
+    if attribute == "DICOMStudyDateAndTime":
+        date, time = value.get("DICOMStudyDate", ""), value.get("DICOMStudyTime")
+        if not _DATE.fullmatch(date) or not _valid_date(date):
+            raise ValidationException(f"{path}: DICOMStudyDate must be a date as yyyyMMdd, not {date!r}")
+        if time is None:
+            return (date + "000000.000000", date + "235959.999999")
+        key = study_moment(date, time)
+        if key is None:
+            raise ValidationException(
+                f"{path}: DICOMStudyTime must be HHmmss with an optional fraction, not {time!r}"
+            )
+        return (key, key)
+    return value
+
+
+def _valid_date(date: str) -> bool:
+    try:
+        datetime.strptime(date, "%Y%m%d")
+    except ValueError:
+        return False
+    return True
+
+
+def study_moment(date: str | None, time: str | None) -> str | None:
+    """A sortable key for StudyDate + StudyTime: yyyyMMddHHmmss.ffffff (start of day without a time)."""
+    if not date or not _DATE.fullmatch(date):
+        return None
+    found = _TIME.fullmatch(time or "000000")
+    if found is None:
+        return None
+    hours, minutes, seconds, fraction = found.groups()
+    return f"{date}{hours}{minutes}{seconds}.{(fraction or '').ljust(6, '0')}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What the indexes hold of one image set."""
+
+    image_set_id: str
+    hashed: dict[str, tuple[Any, ...]]
+    ordered: dict[str, float | str]
+
+    @classmethod
+    def of(cls, image_set: ImageSet) -> Entry:
+        document = image_set.latest.document
+        study, patient = document.study, document.patient
+        moment = study_moment(study.get("StudyDate"), study.get("StudyTime"))
+        return cls(
+            image_set.image_set_id,
+            {
+                "DICOMPatientId": (patient.get("PatientID"),),
+                "DICOMAccessionNumber": (study.get("AccessionNumber"),),
+                "DICOMStudyId": (study.get("StudyID"),),
+                "DICOMStudyInstanceUID": (study.get("StudyInstanceUID"),),
+                "DICOMSeriesInstanceUID": tuple(document.series),
+                "isPrimary": (image_set.is_primary,),
+            },
+            {
+                "updatedAt": image_set.latest.updated_at.timestamp(),
+                "createdAt": image_set.created_at.timestamp(),
+                "DICOMStudyDateAndTime": moment or "",  # no study date: first in ASC, last in DESC
+            },
+        )
+
+
+class SearchIndex:
+    """The indexes of one datastore's live (not deleted) image sets."""
+
+    def __init__(self, datastore_id: str):
+        self._datastore_id = datastore_id
+        self._lock = threading.Lock()
+        self._entries: dict[str, Entry] = {}
+        self._hashed: dict[str, dict[Any, set[str]]] = {attribute: {} for attribute in HASHED}
+        self._ordered: dict[str, list[tuple[Any, str]]] = {field: [] for field in ORDERED}
+
+    def put(self, image_set: ImageSet) -> None:
+        entry = Entry.of(image_set)
+        with self._lock:
+            if self._entries.get(entry.image_set_id) == entry:
+                return
+            self._drop(entry.image_set_id)
+            self._entries[entry.image_set_id] = entry
+            for attribute, values in entry.hashed.items():
+                for value in values:
+                    self._hashed[attribute].setdefault(value, set()).add(entry.image_set_id)
+            for field, key in entry.ordered.items():
+                insort(self._ordered[field], (key, entry.image_set_id))
+
+    def remove(self, image_set_id: str) -> None:
+        with self._lock:
+            self._drop(image_set_id)
+
+    def _drop(self, image_set_id: str) -> None:
+        entry = self._entries.pop(image_set_id, None)
+        if entry is None:
+            return
+        for attribute, values in entry.hashed.items():
+            for value in values:
+                holders = self._hashed[attribute][value]
+                holders.discard(image_set_id)
+                if not holders:
+                    del self._hashed[attribute][value]
+        for field, key in entry.ordered.items():
+            ordered = self._ordered[field]
+            del ordered[bisect_left(ordered, (key, image_set_id))]
+
+    def search(
+        self, query: Query, limit: int | None, token: str | None, identity: dict[str, Any]
+    ) -> tuple[list[str], str | None]:
+        """Image set ids of one page, and the token of the next page (None on the last)."""
+        limit = limit or DEFAULT_PAGE_SIZE
+        after = cursors.decode(token, identity) if token else None
+        field = query.sort_field
+        with self._lock:
+            ordered = self._ordered[field]
+            bounds = None  # the (low, high) keys a filter puts on the sort field itself
+            candidates: set[str] | None = None
+            for f in query.filters:
+                if f.attribute == field:
+                    bounds = (f.low, f.high)
+                    continue
+                if f.attribute in HASHED:
+                    found = self._hashed[f.attribute].get(f.low, set())
+                else:
+                    found = {i for _, i in _range(self._ordered[f.attribute], (f.low, f.high))}
+                candidates = found if candidates is None else candidates & found
+            if candidates is not None and len(candidates) <= SMALL_CANDIDATE_SET:
+                keyed = ((self._entries[i].ordered[field], i) for i in candidates)
+                window = sorted(pair for pair in keyed if bounds is None or bounds[0] <= pair[0] <= bounds[1])
+                rows = _from_cursor(window, 0, len(window), after, query.descending)
+            else:
+                low, high = (0, len(ordered)) if bounds is None else _range_indexes(ordered, bounds)
+                walk = _from_cursor(ordered, low, high, after, query.descending)
+                rows = (pair for pair in walk if candidates is None or pair[1] in candidates)
+            page = list(islice(rows, limit + 1))
+        more = len(page) > limit
+        page = page[:limit]
+        next_token = cursors.encode(page[-1], identity) if more else None
+        return [image_set_id for _, image_set_id in page], next_token
+
+
+def _key(pair: tuple[Any, str]) -> Any:
+    return pair[0]
+
+
+def _range_indexes(ordered: list[tuple[Any, str]], bounds: tuple[Any, Any]) -> tuple[int, int]:
+    return bisect_left(ordered, bounds[0], key=_key), bisect_right(ordered, bounds[1], key=_key)
+
+
+def _range(ordered: list[tuple[Any, str]], bounds: tuple[Any, Any]) -> list[tuple[Any, str]]:
+    low, high = _range_indexes(ordered, bounds)
+    return ordered[low:high]
+
+
+def _from_cursor(
+    ordered: list[tuple[Any, str]], low: int, high: int, after: tuple[Any, ...] | None, descending: bool
+) -> Iterator[tuple[Any, str]]:
+    """The pairs of ordered[low:high] in the query's direction, after the cursor's position."""
+    if descending:
+        end = high if after is None else min(high, bisect_left(ordered, tuple(after), lo=low, hi=high))
+        for index in range(end - 1, low - 1, -1):
+            yield ordered[index]
+    else:
+        start = low if after is None else max(low, bisect_right(ordered, tuple(after), lo=low, hi=high))
+        for index in range(start, high):
+            yield ordered[index]
