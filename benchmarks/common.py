@@ -63,9 +63,10 @@ def clone_image_sets(
     backend: ImagingBackend, datastore_id: str, template: list[Dataset], count: int
 ) -> list[tuple[str, str, list[str]]]:
     """The seeding fast path for large benchmarks: build one study with the real builder, then create
-    `count` image sets from it, each with its own copy of every block and new Study / Series / SOP UIDs
-    and frame ids. Attribute values are shared between clones, which only makes the footprint smaller.
-    Returns (image set id, series UID, SOP instance UIDs) per image set."""
+    `count` image sets from it, each with its own copy of every block, new Study / Series / SOP UIDs,
+    frame ids, and a PatientID of its own (<template's>-<number>). Attribute values are shared between
+    clones, which only makes the footprint smaller. Returns (image set id, series UID, SOP UIDs) per series.
+    """
     built = ingestion.build_all(template, "HTJ2K")
     ingestion.one_study(built)
     model = assemble(built)
@@ -86,7 +87,8 @@ def clone_image_sets(
                 for sop, instance in block.instances.items()
             }
             series[series_uid] = Series({**block.dicom, "SeriesInstanceUID": series_uid}, instances)
-        document = Document(dict(model.patient), {**model.study, "StudyInstanceUID": study_uid}, series)
+        patient = {**model.patient, "PatientID": f"{model.patient.get('PatientID')}-{number}"}
+        document = Document(patient, {**model.study, "StudyInstanceUID": study_uid}, series)
         image_set = image_sets.create(document, is_primary=False)
         for series_uid, block in series.items():
             created.append((image_set.image_set_id, series_uid, list(block.instances)))
