@@ -289,7 +289,7 @@ def test_every_element_of_a_sample_file_appears_at_exactly_one_level(seed):
     "name",
     [
         "CT_small.dcm",  # explicit VR little endian
-        "rtdose.dcm",  # implicit VR little endian
+        "MR_small_implicit.dcm",  # implicit VR little endian
         "MR_small_bigendian.dcm",  # explicit VR big endian
         "MR_small_RLE.dcm",  # RLE lossless
         "MR_small_jp2klossless.dcm",  # JPEG 2000 lossless
@@ -298,6 +298,10 @@ def test_every_element_of_a_sample_file_appears_at_exactly_one_level(seed):
 )
 def test_native_and_lossless_inputs_are_stored_as_htj2k_lossless(seed, name):
     assert only_instance(seed([sample(name)]))["StoredTransferSyntaxUID"] == HTJ2K_LOSSLESS
+
+
+def test_32_bit_frames_are_stored_natively_because_openjpeg_cannot_read_32_bit_codestreams(seed):
+    assert only_instance(seed([sample("rtdose.dcm")]))["StoredTransferSyntaxUID"] == "1.2.840.10008.1.2.1"
 
 
 def test_jpeg_2000_lossy_input_is_stored_as_sent(seed):

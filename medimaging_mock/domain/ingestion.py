@@ -11,6 +11,7 @@ import pydicom
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 
+from medimaging_mock.domain.frames import StoredFrame
 from medimaging_mock.domain.ids import new_id
 from medimaging_mock.domain.image_sets import ImageSet
 from medimaging_mock.domain.metadata.builder import BuiltInstance, InvalidDataset, assemble, build_instance
@@ -62,7 +63,13 @@ def one_study(built: list[BuiltInstance]) -> None:
 def create_image_set(datastore: Datastore, sources: Iterable[DicomSource], is_primary: bool) -> ImageSet:
     built = build_all(sources, datastore.lossless_storage_format)
     one_study(built)
-    for item in built:
-        for frame, pixels in zip(item.instance.frames, item.pixels, strict=True):
-            datastore.frames.put(frame.frame_id, pixels)
+    store_frames(datastore, built)
     return datastore.image_sets.create(assemble(built), is_primary)
+
+
+def store_frames(datastore: Datastore, built: list[BuiltInstance]) -> None:
+    for item in built:
+        originals = item.originals or [None] * len(item.pixels)
+        for frame, pixels, original in zip(item.instance.frames, item.pixels, originals, strict=True):
+            stored = StoredFrame(pixels, item.instance.stored_transfer_syntax_uid, original)
+            datastore.frames.put(frame.frame_id, stored)

@@ -34,7 +34,10 @@ ALLOWED = (
     "DICOMStudyDateAndTime), or two: BETWEEN on updatedAt with EQUAL on DICOMSeriesInstanceUID"
 )
 _DATE = re.compile(r"\d{8}")
-_TIME = re.compile(r"(\d{2})(\d{2})(\d{2})(?:\.(\d{1,6}))?")
+_QUERY_TIME = re.compile(r"([01]\d|2[0-3])([0-5]\d)([0-5]\d)(?:\.(\d{1,6}))?")
+_STORED_TIME = re.compile(
+    r"([01]\d|2[0-3])(?:([0-5]\d)(?:([0-5]\d)(?:\.(\d{1,6}))?)?)?"
+)  # DICOM TM: HH[MM[SS[.F]]]
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,7 @@ def _value(attribute: str, value: Any, path: str) -> Any:
             raise ValidationException(f"{path}: DICOMStudyDate must be a date as yyyyMMdd, not {date!r}")
         if time is None:
             return (date + "000000.000000", date + "235959.999999")
-        key = study_moment(date, time)
+        key = study_moment(date, time) if _QUERY_TIME.fullmatch(time) else None
         if key is None:
             raise ValidationException(
                 f"{path}: DICOMStudyTime must be HHmmss with an optional fraction, not {time!r}"
@@ -122,13 +125,13 @@ def _valid_date(date: str) -> bool:
 
 def study_moment(date: str | None, time: str | None) -> str | None:
     """A sortable key for StudyDate + StudyTime: yyyyMMddHHmmss.ffffff (start of day without a time)."""
-    if not date or not _DATE.fullmatch(date):
+    if not isinstance(date, str) or not _DATE.fullmatch(date):
         return None
-    found = _TIME.fullmatch(time or "000000")
+    found = _STORED_TIME.fullmatch(time if isinstance(time, str) else "00")
     if found is None:
         return None
     hours, minutes, seconds, fraction = found.groups()
-    return f"{date}{hours}{minutes}{seconds}.{(fraction or '').ljust(6, '0')}"
+    return f"{date}{hours}{minutes or '00'}{seconds or '00'}.{(fraction or '').ljust(6, '0')}"
 
 
 @dataclass(frozen=True)
@@ -147,10 +150,10 @@ class Entry:
         return cls(
             image_set.image_set_id,
             {
-                "DICOMPatientId": (patient.get("PatientID"),),
-                "DICOMAccessionNumber": (study.get("AccessionNumber"),),
-                "DICOMStudyId": (study.get("StudyID"),),
-                "DICOMStudyInstanceUID": (study.get("StudyInstanceUID"),),
+                "DICOMPatientId": _keys(patient.get("PatientID")),
+                "DICOMAccessionNumber": _keys(study.get("AccessionNumber")),
+                "DICOMStudyId": _keys(study.get("StudyID")),
+                "DICOMStudyInstanceUID": _keys(study.get("StudyInstanceUID")),
                 "DICOMSeriesInstanceUID": tuple(document.series),
                 "isPrimary": (image_set.is_primary,),
             },
@@ -160,6 +163,12 @@ class Entry:
                 "DICOMStudyDateAndTime": moment or "",  # no study date: first in ASC, last in DESC
             },
         )
+
+
+def _keys(value: Any) -> tuple[str, ...]:
+    """The strings an EQUAL finds an attribute by; each value of one that `force` made multi-valued."""
+    values = value if isinstance(value, list) else [value]
+    return tuple(item for item in values if isinstance(item, str))
 
 
 class SearchIndex:

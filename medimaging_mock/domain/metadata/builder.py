@@ -11,23 +11,10 @@ from typing import Any
 import numpy as np
 from pydicom.dataset import Dataset
 
-from medimaging_mock.domain.metadata.document import HTJ2K_LOSSLESS_RPCL, Document, Frame, Instance, Series
+from medimaging_mock.domain.metadata.document import Document, Frame, Instance, Series
 from medimaging_mock.domain.metadata.levels import PATIENT_TAGS, SERIES_TAGS, STUDY_TAGS
 from medimaging_mock.domain.metadata.values import PIXEL_TAGS, encode_element, key_for
-
-# Stored as sent (DICOM "Supported transfer syntaxes"); every other syntax is transcoded to HTJ2K lossless.
-KEPT_AS_SENT = frozenset(
-    {
-        "1.2.840.10008.1.2.4.50",  # JPEG baseline
-        "1.2.840.10008.1.2.4.91",  # JPEG 2000 (lossy)
-        "1.2.840.10008.1.2.4.203",  # HTJ2K (lossy)
-        *(f"1.2.840.10008.1.2.4.{n}" for n in ("100", "100.1", "101", "101.1")),  # MPEG2
-        *(f"1.2.840.10008.1.2.4.{n}{s}" for n in range(102, 107) for s in ("", ".1")),  # H.264
-        "1.2.840.10008.1.2.4.107",  # HEVC
-        "1.2.840.10008.1.2.4.108",
-    }
-)
-JPEG_2000_LOSSLESS = "1.2.840.10008.1.2.4.90"
+from medimaging_mock.domain.pixels import UndecodablePixels, decode, stored_syntax
 
 
 class InvalidDataset(ValueError):
@@ -45,12 +32,7 @@ class BuiltInstance:
     sop_uid: str
     instance: Instance
     pixels: tuple[np.ndarray, ...]  # decoded frames, in frame order
-
-
-def stored_syntax(transfer_syntax: str, lossless_storage_format: str) -> str:
-    if transfer_syntax in KEPT_AS_SENT:
-        return transfer_syntax
-    return JPEG_2000_LOSSLESS if lossless_storage_format == "JPEG_2000_LOSSLESS" else HTJ2K_LOSSLESS_RPCL
+    originals: tuple[bytes, ...] | None  # the frames as sent, when they are stored as sent
 
 
 def build_instance(
@@ -73,12 +55,18 @@ def build_instance(
             levels[_level(tag)][key] = encode_element(container, tag)
             if key == f"{int(tag):08X}":  # private or unknown: the VR travels with the document
                 vrs[key] = container[tag].VR
-    transfer_syntax = str(file_meta.get("TransferSyntaxUID", "1.2.840.10008.1.2.1"))
-    pixels = _decoded_frames(dataset, source) if "PixelData" in dataset else ()
+    transfer_syntax = str(file_meta.get("TransferSyntaxUID", "") or "")
+    if not transfer_syntax:
+        raise InvalidDataset(f"{source}: DICOM attribute TransferSyntaxUID does not exist")
+    pixels, originals = [], None
+    if "PixelData" in dataset:
+        try:
+            pixels, originals = decode(dataset, transfer_syntax)
+        except UndecodablePixels as error:
+            raise InvalidDataset(f"{source}: {error}") from error
+    stored = stored_syntax(transfer_syntax, dataset, pixels[0] if pixels else None, lossless_storage_format)
     frames = tuple(_frame(new_frame_id(), frame) for frame in pixels)
-    instance = Instance(
-        levels["instance"], vrs, stored_syntax(transfer_syntax, lossless_storage_format), frames
-    )
+    instance = Instance(levels["instance"], vrs, stored, frames)
     return BuiltInstance(
         source,
         levels["patient"],
@@ -88,7 +76,8 @@ def build_instance(
         uids["SeriesInstanceUID"],
         uids["SOPInstanceUID"],
         instance,
-        pixels,
+        tuple(pixels),
+        tuple(originals) if originals and stored == transfer_syntax else None,
     )
 
 
@@ -114,15 +103,6 @@ def _level(tag: int) -> str:
     if tag in SERIES_TAGS:
         return "series"
     return "instance"
-
-
-def _decoded_frames(dataset: Dataset, source: str) -> tuple[np.ndarray, ...]:
-    try:
-        array = dataset.pixel_array
-    except Exception as error:  # pydicom raises many kinds for undecodable or unsupported pixel data
-        raise InvalidDataset(f"{source}: pixel data cannot be decoded: {error}") from error
-    count = int(dataset.get("NumberOfFrames", 1) or 1)
-    return tuple(array) if count > 1 else (array,)
 
 
 def _frame(frame_id: str, pixels: np.ndarray) -> Frame:

@@ -29,6 +29,10 @@ def select(source: Document, copiable_attributes: str | None) -> Document:
         if sops is None:
             series[uid] = current
             continue
+        if not sops:
+            raise ValidationException(
+                f"copiableAttributes: series {uid} names no instances; give {{}} for all"
+            )
         unknown = sorted(set(sops) - current.instances.keys())
         if unknown:
             raise ValidationException(f"copiableAttributes: SOP instances {unknown} are not in series {uid}")

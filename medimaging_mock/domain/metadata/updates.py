@@ -131,6 +131,10 @@ def apply_updates(document: Document, change: Change) -> Document:
                 dicom_vrs=with_items(instance.dicom_vrs, instance_change.vrs),
             )
             new_sop = instance_change.dicom.get("SOPInstanceUID", sop)
+            if new_sop != sop and any(new_sop in other.instances for other in document.series.values()):
+                raise UpdateFailed(
+                    f"INVALID_REQUEST:  The new SOP instance UID {new_sop} is already in the image set."
+                )
             instances = _moved(instances, sop, new_sop, updated, "SOP instance")
         moved = Series(with_items(current.dicom, series_change.dicom), instances)
         series = _moved(series, uid, series_change.dicom.get("SeriesInstanceUID", uid), moved, "series")
