@@ -8,6 +8,7 @@ from medimaging_mock.domain import arns, ingestion
 from medimaging_mock.domain.datastores import Datastore, Datastores
 from medimaging_mock.domain.errors import ResourceNotFoundException
 from medimaging_mock.domain.image_sets import DELETED, ImageSet
+from medimaging_mock.domain.imports import ImportJobs
 from medimaging_mock.domain.ingestion import DicomSource
 from medimaging_mock.domain.tagging import Tags
 from medimaging_mock.domain.transitions import PendingWork
@@ -20,6 +21,7 @@ class ImagingBackend:
         self.pending = PendingWork()
         self.datastores = Datastores(region, account_id, self.pending)
         self.tags = Tags()
+        self.imports = ImportJobs(region, self.datastores, self.pending)
 
     def settle(self) -> None:
         """Complete the in-flight work that is due; every call begins with this."""

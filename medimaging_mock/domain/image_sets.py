@@ -130,13 +130,16 @@ class ImageSets:
             )
         return image_set
 
-    def readable(self, image_set_id: str, version_id: str | None) -> tuple[ImageSet, Version]:
-        """The version whose metadata may be read now: not deleted, and not still being written."""
+    def readable(
+        self, image_set_id: str, version_id: str | None, consistent: bool = True
+    ) -> tuple[ImageSet, Version]:
+        """The version that may be read now: not deleted, and (when `consistent`) not still being written."""
         image_set = self.get(image_set_id)
         if image_set.state == DELETED:
             raise ResourceNotFoundException(f"ImageSet {image_set_id} is deleted")
         version = image_set.version(version_id)
-        if version is image_set.latest and version.state == LOCKED and version.workflow_status in WRITING:
+        writing = version.state == LOCKED and version.workflow_status in WRITING
+        if consistent and version is image_set.latest and writing:
             raise ConflictException(NOT_CONSISTENT_YET)
         image_set.last_accessed_at = clock.now()
         return image_set, version
@@ -152,6 +155,18 @@ class ImageSets:
         }
         found, next_token = self.index.search(query, limit, token, identity)
         return [self._by_id[image_set_id] for image_set_id in found], next_token
+
+    def primary_for_series(self, series_uid: str) -> ImageSet | None:
+        holders = (self._by_id[i] for i in self.index.holding_series(series_uid))
+        return next((s for s in holders if s.is_primary and s.state != DELETED), None)
+
+    def add_imported(self, image_set: ImageSet, document: Document) -> Version:
+        """A new version made by an import into an existing primary image set."""
+        with self.lock:
+            version = Version(len(image_set.versions) + 1, document, ACTIVE, "IMPORTED", clock.now())
+            image_set.versions.append(version)
+            self.index.put(image_set)
+            return version
 
     def holds_any(self) -> bool:
         return any(image_set.state != DELETED for image_set in self._by_id.values())

@@ -30,7 +30,7 @@ def load(source: DicomSource, index: int) -> tuple[Dataset, str]:
     try:
         return pydicom.dcmread(io.BytesIO(source) if isinstance(source, bytes) else source), name
     except (InvalidDicomError, EOFError, ValueError, OSError) as error:
-        raise InvalidDataset(f"{name}: not a DICOM Part 10 file ({error})") from error
+        raise InvalidDataset(name, "not a DICOM Part 10 file (no preamble, DICM prefix or file meta)") from error
 
 
 def build_all(sources: Iterable[DicomSource], lossless_storage_format: str) -> list[BuiltInstance]:
@@ -44,7 +44,7 @@ def build_all(sources: Iterable[DicomSource], lossless_storage_format: str) -> l
 def one_study(built: list[BuiltInstance]) -> None:
     """Refuse what cannot be one image set: nothing at all, several studies, a SOP instance twice."""
     if not built:
-        raise InvalidDataset("an image set needs at least one DICOM instance")
+        raise InvalidDataset("datasets", "an image set needs at least one DICOM instance")
     studies = {item.study_uid for item in built}
     if len(studies) > 1:
         names = ", ".join(f"{item.source} ({item.study_uid})" for item in built)

@@ -194,6 +194,10 @@ class SearchIndex:
             for field, key in entry.ordered.items():
                 insort(self._ordered[field], (key, entry.image_set_id))
 
+    def holding_series(self, series_uid: str) -> set[str]:
+        with self._lock:
+            return set(self._hashed["DICOMSeriesInstanceUID"].get(series_uid, ()))
+
     def remove(self, image_set_id: str) -> None:
         with self._lock:
             self._drop(image_set_id)

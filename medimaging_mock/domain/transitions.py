@@ -52,10 +52,11 @@ class PendingWork:
         self._lock = threading.RLock()
         self._work: list[_Work] = []
 
-    def schedule(self, complete: Callable[[datetime], None]) -> None:
+    def schedule(self, complete: Callable[[datetime], None], *, at_next_call: bool = False) -> None:
         """`complete` runs once the work is due, with the time it became due (for advance(): the time of
-        the call), so timestamps say when the work finished, not when somebody next looked."""
-        mode = policy.mode
+        the call), so timestamps say when the work finished, not when somebody next looked. With
+        `at_next_call`, it is due at the next call whatever the transitions (a job that starts at once)."""
+        mode = IMMEDIATE if at_next_call else policy.mode
         if mode == MANUAL:
             due = None
         elif mode == IMMEDIATE:

@@ -6,7 +6,15 @@ from typing import Any
 
 from medimaging_mock.domain.backend import ImagingBackend
 from medimaging_mock.domain.errors import OperationNotImplemented
-from medimaging_mock.service import datastores, image_sets, revisions, search, tagging  # noqa: F401  (registers their operations)
+from medimaging_mock.service import (  # noqa: F401  (importing them registers their operations)
+    datastores,
+    frames,
+    image_sets,
+    imports,
+    revisions,
+    search,
+    tagging,
+)
 from medimaging_mock.service.faults import faults
 from medimaging_mock.service.registry import OPERATIONS
 

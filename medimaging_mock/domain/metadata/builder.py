@@ -20,6 +20,10 @@ from medimaging_mock.domain.pixels import UndecodablePixels, decode, stored_synt
 class InvalidDataset(ValueError):
     """A dataset that cannot become part of an image set; the message names it and says why."""
 
+    def __init__(self, source: str, reason: str):
+        super().__init__(f"{source}: {reason}")
+        self.reason = reason
+
 
 @dataclass(frozen=True)
 class BuiltInstance:
@@ -42,7 +46,7 @@ def build_instance(
     for keyword in ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"):
         value = str(dataset.get(keyword, "") or "")
         if not value:
-            raise InvalidDataset(f"{source}: DICOM attribute {keyword} does not exist")
+            raise InvalidDataset(source, f"DICOM attribute {keyword} does not exist")
         uids[keyword] = value
     levels: dict[str, dict[str, Any]] = {"patient": {}, "study": {}, "series": {}, "instance": {}}
     vrs: dict[str, str] = {}
@@ -57,13 +61,13 @@ def build_instance(
                 vrs[key] = container[tag].VR
     transfer_syntax = str(file_meta.get("TransferSyntaxUID", "") or "")
     if not transfer_syntax:
-        raise InvalidDataset(f"{source}: DICOM attribute TransferSyntaxUID does not exist")
+        raise InvalidDataset(source, "DICOM attribute TransferSyntaxUID does not exist")
     pixels, originals = [], None
     if "PixelData" in dataset:
         try:
             pixels, originals = decode(dataset, transfer_syntax)
         except UndecodablePixels as error:
-            raise InvalidDataset(f"{source}: {error}") from error
+            raise InvalidDataset(source, str(error)) from error
     stored = stored_syntax(transfer_syntax, dataset, pixels[0] if pixels else None, lossless_storage_format)
     frames = tuple(_frame(new_frame_id(), frame) for frame in pixels)
     instance = Instance(levels["instance"], vrs, stored, frames)

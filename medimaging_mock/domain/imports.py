@@ -1,0 +1,281 @@
+"""DICOM import jobs: every object under an S3 prefix read, parsed and grouped as the service groups
+instances, image sets created or versioned, and the job's outputs written back to S3.
+
+Grouping (Developer Guide, "Understanding image sets"): instances of one series whose Patient, Study and
+Series grouping elements agree form a group. A group joins the series' primary image set when they agree
+with it (re-imported instances replace their copies; the image set gets a new version), starts the primary
+image set when the series has none, and becomes a non-primary image set when it conflicts.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from medimaging_mock.domain import clock, cursors, ingestion
+from medimaging_mock.domain.datastores import Datastore, Datastores
+from medimaging_mock.domain.errors import ConflictException, ResourceNotFoundException
+from medimaging_mock.domain.ids import new_id
+from medimaging_mock.domain.metadata import copies
+from medimaging_mock.domain.metadata.builder import BuiltInstance, InvalidDataset, assemble, build_instance
+from medimaging_mock.domain.object_store import BucketUnavailable, ObjectStore, split
+from medimaging_mock.domain.transitions import PendingWork
+
+SUBMITTED, IN_PROGRESS, COMPLETED, FAILED = "SUBMITTED", "IN_PROGRESS", "COMPLETED", "FAILED"
+DEFAULT_PAGE_SIZE = 50
+# Developer Guide, "DICOM element constraints": longer values fail the file.
+LENGTH_LIMITS = {
+    "PatientName": 256,
+    "PatientID": 256,
+    "StudyInstanceUID": 256,
+    "SeriesInstanceUID": 256,
+    "SOPInstanceUID": 256,
+    "AccessionNumber": 256,
+    "PatientBirthDate": 18,
+    "PatientSex": 16,
+    "StudyDate": 18,
+    "StudyTime": 28,
+}
+GROUPING = {
+    "patient": ("PatientID",),
+    "study": ("StudyInstanceUID", "StudyDate", "AccessionNumber", "StudyID"),
+    "series": ("SeriesInstanceUID", "SeriesNumber"),
+}
+
+
+@dataclass(eq=False)
+class ImportJob:
+    job_id: str
+    job_name: str | None
+    datastore_id: str
+    data_access_role_arn: str
+    input_s3_uri: str
+    output_s3_uri: str  # the job's folder: <given>/<datastoreId>-DicomImport-<jobId>/
+    import_configuration: dict[str, Any] | None
+    submitted_at: datetime
+    status: str = SUBMITTED
+    ended_at: datetime | None = None
+    message: str | None = None
+    request: tuple[Any, ...] = field(default=(), repr=False)  # what its client token promises
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "jobId": self.job_id,
+            "jobName": self.job_name,
+            "jobStatus": self.status,
+            "datastoreId": self.datastore_id,
+            "dataAccessRoleArn": self.data_access_role_arn,
+            "endedAt": self.ended_at,
+            "submittedAt": self.submitted_at,
+            "message": self.message,
+        }
+
+    def properties(self) -> dict[str, Any]:
+        return {
+            **self.summary(),
+            "inputS3Uri": self.input_s3_uri,
+            "outputS3Uri": self.output_s3_uri,
+            "importConfiguration": self.import_configuration,
+        }
+
+
+class ImportJobs:
+    """The import jobs of one account and region."""
+
+    def __init__(self, region: str, datastores: Datastores, pending: PendingWork):
+        self._region = region
+        self._datastores = datastores
+        self._pending = pending
+        self._lock = threading.Lock()
+        self._by_id: dict[str, ImportJob] = {}
+        self._by_token: dict[str, str] = {}
+
+    def start(
+        self,
+        client_token: str,
+        datastore_id: str,
+        job_name: str | None,
+        data_access_role_arn: str,
+        input_s3_uri: str,
+        output_s3_uri: str,
+        import_configuration: dict[str, Any] | None,
+        input_owner_account_id: str | None,
+    ) -> ImportJob:
+        self._datastores.active(datastore_id)
+        request = (datastore_id, job_name, data_access_role_arn, input_s3_uri, output_s3_uri)
+        request += (json.dumps(import_configuration, sort_keys=True), input_owner_account_id)
+        with self._lock:
+            if client_token in self._by_token:
+                earlier = self._by_id[self._by_token[client_token]]
+                if earlier.request != request:
+                    raise ConflictException(
+                        f"clientToken '{client_token}' was already used with different parameters"
+                    )
+                return earlier
+            job_id = new_id()
+            output_bucket, output_prefix = split(output_s3_uri)
+            input_bucket, input_prefix = split(input_s3_uri)
+            job = ImportJob(
+                job_id=job_id,
+                job_name=job_name,
+                datastore_id=datastore_id,
+                data_access_role_arn=data_access_role_arn,
+                input_s3_uri=f"s3://{input_bucket}/{input_prefix}",
+                output_s3_uri=f"s3://{output_bucket}/{output_prefix}{datastore_id}-DicomImport-{job_id}/",
+                import_configuration=import_configuration,
+                submitted_at=clock.now(),
+                request=request,
+            )
+            self._by_id[job_id] = job
+            self._by_token[client_token] = job_id
+        self._pending.schedule(lambda when: self._begin(job), at_next_call=True)
+        self._pending.schedule(lambda when: self._run(job, when))
+        return job
+
+    def get(self, datastore_id: str, job_id: str) -> ImportJob:
+        job = self._by_id.get(job_id)
+        if job is None or job.datastore_id != datastore_id:
+            raise ResourceNotFoundException(f"Import job {job_id} does not exist in datastore {datastore_id}")
+        return job
+
+    def list(
+        self, datastore_id: str, status: str | None, limit: int | None, token: str | None
+    ) -> tuple[list[ImportJob], str | None]:
+        """Newest first."""
+        self._datastores.get(datastore_id)
+        with self._lock:
+            chosen = [
+                job
+                for job in self._by_id.values()
+                if job.datastore_id == datastore_id and (status is None or job.status == status)
+            ]
+        chosen.sort(key=_newest_first)
+        query = {"operation": "ListDICOMImportJobs", "datastoreId": datastore_id, "jobStatus": status}
+        return cursors.page(chosen, _newest_first, query, limit or DEFAULT_PAGE_SIZE, token)
+
+    @staticmethod
+    def _begin(job: ImportJob) -> None:
+        job.status = IN_PROGRESS
+
+    def _run(self, job: ImportJob, when: datetime) -> None:
+        try:
+            datastore = self._datastores.active(job.datastore_id)
+            _Import(job, datastore, ObjectStore(self._region)).run()
+        except (BucketUnavailable, ConflictException, ResourceNotFoundException) as error:
+            job.status, job.message = FAILED, getattr(error, "message", str(error))
+        else:
+            job.status = COMPLETED
+        job.ended_at = when
+
+
+class _Import:
+    """One run of a job: read, build, place, report."""
+
+    def __init__(self, job: ImportJob, datastore: Datastore, store: ObjectStore):
+        self.job = job
+        self.datastore = datastore
+        self.store = store
+        self.failures: list[dict[str, Any]] = []
+        self.successes: list[dict[str, Any]] = []
+        self.summaries: list[dict[str, Any]] = []
+
+    def run(self) -> None:
+        output_bucket, folder = split(self.job.output_s3_uri)
+        self.store.check(output_bucket, "Output")
+        input_bucket, prefix = split(self.job.input_s3_uri)
+        keys = list(self.store.keys(input_bucket, prefix))
+        built = [item for item in (self._build(input_bucket, key) for key in keys) if item is not None]
+        with self.datastore.image_sets.lock:
+            for group in _groups(built):
+                self._place(group)
+        self._report(output_bucket, folder, len(keys))
+
+    def _build(self, bucket: str, key: str) -> BuiltInstance | None:
+        try:
+            dataset, _ = ingestion.load(self.store.read(bucket, key), 0)
+            for keyword, limit in LENGTH_LIMITS.items():
+                value = str(dataset.get(keyword, "") or "")
+                if len(value) > limit:
+                    raise InvalidDataset(key, f"DICOM attribute {keyword} is longer than {limit} characters")
+            return build_instance(dataset, key, new_id, self.datastore.lossless_storage_format)
+        except InvalidDataset as error:
+            self.failures.append(
+                {
+                    "inputFile": key,
+                    "exception": {"exceptionType": "ValidationException", "message": error.reason},
+                }
+            )
+            return None
+
+    def _place(self, group: list[BuiltInstance]) -> None:
+        image_sets = self.datastore.image_sets
+        incoming = assemble(group)
+        primary = image_sets.primary_for_series(group[0].series_uid)
+        if primary is not None and _grouping_key(primary.latest.document) == _grouping_key(incoming):
+            version = image_sets.add_imported(primary, copies.merge(primary.latest.document, incoming))
+            image_set = primary
+        else:
+            image_set = image_sets.create(incoming, is_primary=primary is None)
+            version = image_set.latest
+        ingestion.store_frames(self.datastore, group)
+        self.summaries.append(
+            {
+                "imageSetId": image_set.image_set_id,
+                "imageSetVersion": version.number,
+                "isPrimary": image_set.is_primary,
+                "numberOfMatchedSOPInstances": len(group),
+            }
+        )
+        response = {"imageSetId": image_set.image_set_id, "isPrimary": image_set.is_primary}
+        self.successes.extend({"inputFile": item.source, "importResponse": response} for item in group)
+
+    def _report(self, bucket: str, folder: str, scanned: int) -> None:
+        base = f"s3://{bucket}/{folder}"
+        manifest = {
+            "jobSummary": {
+                "jobId": self.job.job_id,
+                "datastoreId": self.job.datastore_id,
+                "inputS3Uri": self.job.input_s3_uri,
+                "outputS3Uri": base,
+                "successOutputS3Uri": f"{base}SUCCESS/",
+                "failureOutputS3Uri": f"{base}FAILURE/",
+                "numberOfScannedFiles": scanned,
+                "numberOfImportedFiles": len(self.successes),
+                "numberOfFilesWithCustomerError": len(self.failures),
+                "numberOfFilesWithServerError": 0,
+                "numberOfGeneratedImageSets": len({s["imageSetId"] for s in self.summaries}),
+                "imageSetsSummary": self.summaries,
+            }
+        }
+        self.store.write(bucket, f"{folder}SUCCESS/success.ndjson", _ndjson(self.successes))
+        self.store.write(bucket, f"{folder}FAILURE/failure.ndjson", _ndjson(self.failures))
+        self.store.write(bucket, f"{folder}job-output-manifest.json", json.dumps(manifest).encode("utf-8"))
+
+
+def _groups(built: list[BuiltInstance]) -> list[list[BuiltInstance]]:
+    """Instances by series and grouping elements, in the order they were read; a SOP instance read twice
+    keeps its last copy."""
+    groups: dict[tuple[Any, ...], dict[str, BuiltInstance]] = {}
+    for item in built:
+        key = (item.series_uid, _grouping_key(assemble([item])))
+        groups.setdefault(key, {})[item.sop_uid] = item
+    return [list(group.values()) for group in groups.values()]
+
+
+def _grouping_key(document: Any) -> tuple[Any, ...]:
+    blocks = {"patient": document.patient, "study": document.study}
+    series = next(iter(document.series.values())).dicom
+    values = [blocks[level].get(name) for level in ("patient", "study") for name in GROUPING[level]]
+    values += [series.get(name) for name in GROUPING["series"]]
+    return tuple(json.dumps(value, sort_keys=True) for value in values)
+
+
+def _ndjson(lines: list[dict[str, Any]]) -> bytes:
+    return "".join(json.dumps(line) + "\n" for line in lines).encode("utf-8")
+
+
+def _newest_first(job: ImportJob) -> cursors.Position:
+    return (-job.submitted_at.timestamp(), job.job_id)
