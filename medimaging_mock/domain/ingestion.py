@@ -30,7 +30,7 @@ def load(source: DicomSource, index: int) -> tuple[Dataset, str]:
     try:
         return pydicom.dcmread(io.BytesIO(source) if isinstance(source, bytes) else source), name
     except (InvalidDicomError, EOFError, ValueError, OSError) as error:
-        raise InvalidDataset(name, "not a DICOM Part 10 file (no preamble, DICM prefix or file meta)") from error
+        raise InvalidDataset(name, "not a DICOM Part 10 file (no DICM prefix or file meta)") from error
 
 
 def build_all(sources: Iterable[DicomSource], lossless_storage_format: str) -> list[BuiltInstance]:
