@@ -224,17 +224,23 @@ class ImageSets:
                         target_changes,
                     )
                 )
-            completions = []
+            outcomes, failure = [], None
             for target, in_flight, target_removals, target_changes in plans:
-                document, status, message = target.latest.document, "UPDATED", None
+                document = target.latest.document
                 try:
                     if target_removals is not None:
                         document = updates.apply_removals(document, target_removals)
                     if target_changes is not None:
                         document = updates.apply_updates(document, target_changes)
-                except UpdateFailed as failure:
-                    document, status, message = target.latest.document, "UPDATE_FAILED", str(failure)
-                completions.append(self._new_version(target, document, in_flight, force, status, message))
+                except UpdateFailed as error:
+                    failure = failure or str(error)
+                outcomes.append((target, in_flight, document))
+            completions = [  # one step for the whole study: if any image set cannot take it, none does
+                self._new_version(target, target.latest.document, in_flight, force, "UPDATE_FAILED", failure)
+                if failure
+                else self._new_version(target, document, in_flight, force, "UPDATED", None)
+                for target, in_flight, document in outcomes
+            ]
             self._complete_later(completions)
             return image_set
 
