@@ -49,13 +49,13 @@ def one_study(built: list[BuiltInstance]) -> None:
     if len(studies) > 1:
         names = ", ".join(f"{item.source} ({item.study_uid})" for item in built)
         raise InvalidDataset(
-            f"the datasets belong to {len(studies)} studies; one image set holds one: {names}"
+            "datasets", f"they belong to {len(studies)} studies; an image set holds one: {names}"
         )
     seen: dict[str, str] = {}
     for item in built:
         if item.sop_uid in seen:
             raise InvalidDataset(
-                f"{item.source} repeats SOPInstanceUID {item.sop_uid} of {seen[item.sop_uid]}"
+                item.source, f"repeats SOPInstanceUID {item.sop_uid} of {seen[item.sop_uid]}"
             )
         seen[item.sop_uid] = item.source
 
