@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
+import zlib
 
 import boto3
+import imagecodecs
 
 from medimaging_mock import mock_medical_imaging
 from medimaging_mock.samples import generated_study
@@ -163,6 +166,77 @@ def run() -> None:
         print(f"DeleteImageSet -> {deleted['imageSetState']} / {deleted['imageSetWorkflowStatus']}")
         state = client.get_image_set(datastoreId=datastore_id, imageSetId=image_set_id)["imageSetState"]
         print(f"GetImageSet -> {state}")
+
+        _step("StartDICOMImportJob: Part 10 files from (moto's) S3 become image sets")
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="demo-dicom-input")
+        s3.create_bucket(Bucket="demo-dicom-output")
+        for number, dataset in enumerate(generated_study(series=1, instances_per_series=3, size=128)):
+            buffer = io.BytesIO()
+            dataset.save_as(buffer, enforce_file_format=True)
+            s3.put_object(
+                Bucket="demo-dicom-input", Key=f"incoming/study/{number}.dcm", Body=buffer.getvalue()
+            )
+        s3.put_object(Bucket="demo-dicom-input", Key="incoming/notes.txt", Body=b"not DICOM")
+        job = client.start_dicom_import_job(
+            datastoreId=datastore_id,
+            jobName="demo-import",
+            dataAccessRoleArn="arn:aws:iam::123456789012:role/HealthImagingImport",
+            inputS3Uri="s3://demo-dicom-input/incoming",
+            outputS3Uri="s3://demo-dicom-output/results",
+        )
+        print(f"jobId={job['jobId']} jobStatus={job['jobStatus']}")
+        properties = client.get_dicom_import_job(datastoreId=datastore_id, jobId=job["jobId"])[
+            "jobProperties"
+        ]
+        print(f"GetDICOMImportJob -> {properties['jobStatus']}; outputs in {properties['outputS3Uri']}")
+        folder = properties["outputS3Uri"].removeprefix("s3://demo-dicom-output/")
+        manifest = s3.get_object(Bucket="demo-dicom-output", Key=f"{folder}job-output-manifest.json")
+        summary = json.loads(manifest["Body"].read())["jobSummary"]
+        print(
+            f"scanned {summary['numberOfScannedFiles']}, imported {summary['numberOfImportedFiles']}, "
+            f"failed {summary['numberOfFilesWithCustomerError']}"
+        )
+        failures = s3.get_object(Bucket="demo-dicom-output", Key=f"{folder}FAILURE/failure.ndjson")
+        print(f"failure line: {failures['Body'].read().decode().strip()}")
+        imported_id = summary["imageSetsSummary"][0]["imageSetId"]
+
+        _step("GetImageFrame: an HTJ2K codestream, decoded and checked against the metadata's checksum")
+        instance = next(
+            iter(
+                next(iter(_metadata(client, datastore_id, imported_id)["Study"]["Series"].values()))[
+                    "Instances"
+                ].values()
+            )
+        )
+        frame = instance["ImageFrames"][0]
+        response = client.get_image_frame(
+            datastoreId=datastore_id,
+            imageSetId=imported_id,
+            imageFrameInformation={"imageFrameId": frame["ID"]},
+        )
+        codestream = response["imageFrameBlob"].read()
+        pixels = imagecodecs.htj2k_decode(codestream)
+        checksum = zlib.crc32(pixels.astype(pixels.dtype.newbyteorder("<")).tobytes())
+        expected = frame["PixelDataChecksumFromBaseToFullResolution"][-1]["Checksum"]
+        print(f"contentType={response['contentType']} {len(codestream)} bytes, starts {codestream[:4].hex()}")
+        print(f"decoded {pixels.shape} {pixels.dtype}; CRC32 {checksum}, metadata says {expected}")
+
+        _step("SearchImageSets: filtered, sorted, paginated")
+        for patient in ("DEMO-0002", "DEMO-0003"):
+            mi.create_image_set(datastore_id, generated_study(patient_id=patient))
+        criteria = {
+            "filters": [{"operator": "EQUAL", "values": [{"DICOMPatientId": "DEMO-0001"}]}],
+            "sort": {"sortField": "createdAt", "sortOrder": "ASC"},
+        }
+        found = client.search_image_sets(datastoreId=datastore_id, searchCriteria=criteria)
+        for item in found["imageSetsMetadataSummaries"]:
+            tags = item["DICOMTags"]
+            print(f"{item['imageSetId']} version {item['version']} {tags['DICOMPatientId']}")
+        pages = client.get_paginator("search_image_sets").paginate(
+            datastoreId=datastore_id, PaginationConfig={"PageSize": 2}
+        )
+        print(f"all image sets, 2 per page: {[len(page['imageSetsMetadataSummaries']) for page in pages]}")
 
         _step("Manual transitions keep in-flight states visible until mi.advance()")
         mi.transitions = "manual"
