@@ -239,14 +239,20 @@ def run() -> None:
         print(f"all image sets, 2 per page: {[len(page['imageSetsMetadataSummaries']) for page in pages]}")
 
         _step("Manual transitions keep in-flight states visible until mi.advance()")
+        try:
+            client.delete_datastore(datastoreId=datastore_id)
+        except client.exceptions.ConflictException as error:
+            print(f"DeleteDatastore of a datastore with image sets: {error.response['Error']['Message']}")
         mi.transitions = "manual"
-        deleting = client.delete_datastore(datastoreId=datastore_id)
+        scratch = client.create_datastore(datastoreName="scratch")["datastoreId"]
+        status = client.get_datastore(datastoreId=scratch)["datastoreProperties"]["datastoreStatus"]
+        print(f"a new datastore before advance -> {status}")
+        mi.advance()
+        deleting = client.delete_datastore(datastoreId=scratch)
         print(f"DeleteDatastore -> {deleting['datastoreStatus']}")
-        status = client.get_datastore(datastoreId=datastore_id)["datastoreProperties"]["datastoreStatus"]
-        print(f"GetDatastore before advance -> {status}")
         mi.advance()
         try:
-            client.get_datastore(datastoreId=datastore_id)
+            client.get_datastore(datastoreId=scratch)
         except client.exceptions.ResourceNotFoundException as error:
             print(f"after advance -> {error.response['Error']['Code']}")
     print("\nDemo complete.")
