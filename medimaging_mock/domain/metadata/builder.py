@@ -12,7 +12,7 @@ import numpy as np
 from pydicom.dataset import Dataset
 
 from medimaging_mock.domain.metadata.document import Document, Frame, Instance, Series
-from medimaging_mock.domain.metadata.levels import PATIENT_TAGS, SERIES_TAGS, STUDY_TAGS
+from medimaging_mock.domain.metadata.levels import level_of
 from medimaging_mock.domain.metadata.values import PIXEL_TAGS, encode_element, key_for
 from medimaging_mock.domain.pixels import UndecodablePixels, decode, stored_syntax
 
@@ -56,7 +56,7 @@ def build_instance(
             if tag in PIXEL_TAGS or (tag.element == 0 and tag.group != 2):
                 continue
             key = key_for(tag)
-            levels[_level(tag)][key] = encode_element(container, tag)
+            levels[level_of(tag)][key] = encode_element(container, tag)
             if key == f"{int(tag):08X}":  # private or unknown: the VR travels with the document
                 vrs[key] = container[tag].VR
     transfer_syntax = str(file_meta.get("TransferSyntaxUID", "") or "")
@@ -97,16 +97,6 @@ def assemble(built: Sequence[BuiltInstance]) -> Document:
         study=built[0].study,
         series={uid: Series(series_blocks[uid], instances) for uid, instances in series.items()},
     )
-
-
-def _level(tag: int) -> str:
-    if tag in PATIENT_TAGS:
-        return "patient"
-    if tag in STUDY_TAGS:
-        return "study"
-    if tag in SERIES_TAGS:
-        return "series"
-    return "instance"
 
 
 def _frame(frame_id: str, pixels: np.ndarray) -> Frame:

@@ -166,3 +166,14 @@ SERIES_TAGS: frozenset[int] = frozenset(
         0x00201040,  # Position Reference Indicator
     }
 )
+
+
+def level_of(tag: int) -> str:
+    """ "patient", "study", "series" or "instance": where an element lives in the document."""
+    if tag in PATIENT_TAGS:
+        return "patient"
+    if tag in STUDY_TAGS:
+        return "study"
+    if tag in SERIES_TAGS:
+        return "series"
+    return "instance"

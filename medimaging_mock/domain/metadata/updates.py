@@ -25,7 +25,7 @@ from pydicom.valuerep import validate_value
 
 from medimaging_mock.domain.errors import ValidationException
 from medimaging_mock.domain.metadata.document import Document, Series
-from medimaging_mock.domain.metadata.levels import PATIENT_TAGS, SERIES_TAGS, STUDY_TAGS
+from medimaging_mock.domain.metadata.levels import level_of
 from medimaging_mock.domain.metadata.overlay import with_items, without_items
 from medimaging_mock.domain.metadata.values import repeats
 
@@ -206,7 +206,7 @@ class _Rules:
             else:
                 self._needs_force(path, f"{key} is not a DICOM keyword; changing it")
             return
-        home = _level_of(tag)
+        home = level_of(tag)
         if home != level:
             raise ValidationException(
                 f"{path}: {key} is a {home}-level attribute and cannot be given at {level} level"
@@ -235,16 +235,6 @@ def _object(value: Any, path: str, allowed: set[str] | None) -> dict[str, Any]:
         unknown = sorted(value.keys() - allowed)
         raise ValidationException(f"{path} has unknown keys {unknown}; allowed are {sorted(allowed)}")
     return value
-
-
-def _level_of(tag: int) -> str:
-    if tag in PATIENT_TAGS:
-        return "patient"
-    if tag in STUDY_TAGS:
-        return "study"
-    if tag in SERIES_TAGS:
-        return "series"
-    return "instance"
 
 
 def _fits(vr: str, value: Any) -> bool:
