@@ -49,7 +49,7 @@ class PendingWork:
     """In-flight work of one regional backend, completed in the order it was scheduled."""
 
     def __init__(self) -> None:
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
         self._work: list[_Work] = []
 
     def schedule(self, complete: Callable[[datetime], None], *, at_next_call: bool = False) -> None:
@@ -67,7 +67,10 @@ class PendingWork:
             self._work.append(_Work(due, complete))
 
     def settle(self, *, everything: bool = False) -> None:
-        """Complete the work that is due (all of it with `everything`)."""
+        """Complete the work that is due (all of it with `everything`).
+
+        The work is taken out under the lock and completed outside it: completions take the locks of what
+        they change, which callers hold while they schedule, so holding both here could deadlock."""
         with self._lock:
             if not self._work:
                 return
@@ -77,5 +80,5 @@ class PendingWork:
                 is_due = everything or (work.due is not None and work.due <= now)
                 (ready if is_due else waiting).append(work)
             self._work = waiting
-            for work in ready:
-                work.complete(now if work.due is None else min(work.due, now))
+        for work in ready:
+            work.complete(now if work.due is None else min(work.due, now))
