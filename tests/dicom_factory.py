@@ -10,10 +10,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import imagecodecs
 import numpy as np
 import pydicom
 from pydicom.datadict import dictionary_VR, tag_for_keyword
 from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.encaps import encapsulate
 from pydicom.sequence import Sequence
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
@@ -21,6 +23,9 @@ SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7"
 CT_IMAGE = "1.2.840.10008.5.1.4.1.1.2"
 NUMBER_STRING_VRS = {"IS", "DS"}
 BINARY_VRS = {"OB", "OW", "OD", "OF", "OL", "OV", "UN"}
+HTJ2K_LOSSLESS = "1.2.840.10008.1.2.4.201"
+HTJ2K_LOSSLESS_RPCL = "1.2.840.10008.1.2.4.202"
+HTJ2K = "1.2.840.10008.1.2.4.203"
 
 
 def make_dataset(
@@ -87,6 +92,24 @@ def frames_of(ds: Dataset) -> list[np.ndarray]:
     """The decoded frames of a dataset, in frame order."""
     array = ds.pixel_array
     return list(array) if int(ds.get("NumberOfFrames", 1) or 1) > 1 else [array]
+
+
+def htj2k_codestream(frame: np.ndarray) -> bytes:
+    """One frame as a raw HTJ2K codestream (reversible, RPCL, TLM markers), as imagecodecs writes it."""
+    return imagecodecs.htj2k_encode(
+        frame, planar=False, tlm=True, tilepart=imagecodecs.HTJ2K.TILEPART.RESOLUTIONS
+    )
+
+
+def encapsulated(ds: Dataset, frames: list[bytes], transfer_syntax: str) -> Dataset:
+    """The dataset with its pixel data replaced by `frames`, already encoded in `transfer_syntax`, one
+    fragment per frame with a basic offset table; the other pixel elements (Rows, Columns, ...) stay."""
+    ds.PixelData = encapsulate(frames)
+    ds["PixelData"].VR = "OB"
+    ds.file_meta.TransferSyntaxUID = transfer_syntax
+    if len(frames) > 1:
+        ds.NumberOfFrames = len(frames)
+    return ds
 
 
 # --- metadata document -> dataset ------------------------------------------------------------------------

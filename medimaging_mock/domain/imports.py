@@ -166,6 +166,8 @@ class ImportJobs:
             _Import(job, datastore, ObjectStore(self._region)).run()
         except (BucketUnavailable, ConflictException, ResourceNotFoundException) as error:
             job.status, job.message = FAILED, getattr(error, "message", str(error))
+        except Exception as error:  # a defect of the mock: the job fails as a service job would, never hangs
+            job.status, job.message = FAILED, f"medimaging_mock internal error: {error!r}"
         else:
             job.status = COMPLETED
         job.ended_at = when
@@ -202,16 +204,21 @@ class _Import:
                     raise InvalidDataset(key, f"DICOM attribute {keyword} is longer than {limit} characters")
             return build_instance(dataset, key, new_id, self.datastore.lossless_storage_format)
         except InvalidDataset as error:
-            self.failures.append(
-                {
-                    "inputFile": key,
-                    "exception": {"exceptionType": "ValidationException", "message": error.reason},
-                }
+            self._fail(key, "ValidationException", error.reason)
+        except Exception as error:  # a defect of the mock: reported as the service reports its own errors
+            self._fail(
+                key, "InternalServerException", f"medimaging_mock could not import the file: {error!r}"
             )
-            return None
+        return None
 
-    def _place(self, group: list[BuiltInstance]) -> None:
+    def _fail(self, key: str, kind: str, message: str) -> None:
+        self.failures.append({"inputFile": key, "exception": {"exceptionType": kind, "message": message}})
+
+    def _place(self, files: list[BuiltInstance]) -> None:
+        """One group into its image set. A SOP instance read twice keeps its last copy; both files count
+        as imported, as a re-import would."""
         image_sets = self.datastore.image_sets
+        group = list({item.sop_uid: item for item in files}.values())
         incoming = assemble(group)
         primary = image_sets.primary_for_series(group[0].series_uid)
         if primary is not None and _grouping_key(primary.latest.document) == _grouping_key(incoming):
@@ -230,10 +237,13 @@ class _Import:
             }
         )
         response = {"imageSetId": image_set.image_set_id, "isPrimary": image_set.is_primary}
-        self.successes.extend({"inputFile": item.source, "importResponse": response} for item in group)
+        self.successes.extend({"inputFile": item.source, "importResponse": response} for item in files)
 
     def _report(self, bucket: str, folder: str, scanned: int) -> None:
         base = f"s3://{bucket}/{folder}"
+        server_errors = sum(
+            f["exception"]["exceptionType"] == "InternalServerException" for f in self.failures
+        )
         manifest = {
             "jobSummary": {
                 "jobId": self.job.job_id,
@@ -244,8 +254,8 @@ class _Import:
                 "failureOutputS3Uri": f"{base}FAILURE/",
                 "numberOfScannedFiles": scanned,
                 "numberOfImportedFiles": len(self.successes),
-                "numberOfFilesWithCustomerError": len(self.failures),
-                "numberOfFilesWithServerError": 0,
+                "numberOfFilesWithCustomerError": len(self.failures) - server_errors,
+                "numberOfFilesWithServerError": server_errors,
                 "numberOfGeneratedImageSets": len({s["imageSetId"] for s in self.summaries}),
                 "imageSetsSummary": self.summaries,
             }
@@ -256,13 +266,11 @@ class _Import:
 
 
 def _groups(built: list[BuiltInstance]) -> list[list[BuiltInstance]]:
-    """Instances by series and grouping elements, in the order they were read; a SOP instance read twice
-    keeps its last copy."""
-    groups: dict[tuple[Any, ...], dict[str, BuiltInstance]] = {}
+    """Instances by series and grouping elements, in the order they were read."""
+    groups: dict[tuple[Any, ...], list[BuiltInstance]] = {}
     for item in built:
-        key = (item.series_uid, _grouping_key(assemble([item])))
-        groups.setdefault(key, {})[item.sop_uid] = item
-    return [list(group.values()) for group in groups.values()]
+        groups.setdefault((item.series_uid, _grouping_key(assemble([item]))), []).append(item)
+    return list(groups.values())
 
 
 def _grouping_key(document: Any) -> tuple[Any, ...]:

@@ -25,8 +25,8 @@ _THROUGH_PYDICOM = {
 _CODECS = {
     **dict.fromkeys(("50", "51", "57", "70"), "jpeg"),
     **dict.fromkeys(("80", "81"), "jpegls"),
-    **dict.fromkeys(("90", "91", "92", "93"), "jpeg2k"),
-    **dict.fromkeys(("201", "202", "203"), "htj2k"),
+    # OpenJPEG for HTJ2K too: it refuses truncated codestreams that OpenJPH would decode silently.
+    **dict.fromkeys(("90", "91", "92", "93", "201", "202", "203"), "jpeg2k"),
 }
 
 # Stored as sent (Developer Guide, "Supported transfer syntaxes"); every other syntax is transcoded.
@@ -53,6 +53,7 @@ def decode(dataset: Dataset, transfer_syntax: str) -> tuple[list[np.ndarray], li
             array = dataset.pixel_array
         except Exception as error:  # pydicom raises many kinds for malformed pixel data
             raise UndecodablePixels(f"pixel data cannot be decoded: {error}") from error
+        array = _native(array)
         return (list(array) if frame_count > 1 else [array]), None
     codec = (
         _CODECS.get(transfer_syntax.removeprefix("1.2.840.10008.1.2.4."))
@@ -64,12 +65,17 @@ def decode(dataset: Dataset, transfer_syntax: str) -> tuple[list[np.ndarray], li
     import imagecodecs
 
     decoder = getattr(imagecodecs, f"{codec}_decode")
-    originals = list(generate_frames(dataset.PixelData, number_of_frames=frame_count))
     try:
-        frames = [_as_stored(decoder(data), dataset) for data in originals]
-    except Exception as error:  # imagecodecs raises its own error per codec
+        originals = list(generate_frames(dataset.PixelData, number_of_frames=frame_count))
+        frames = [_native(_as_stored(decoder(data), dataset)) for data in originals]
+    except Exception as error:  # pydicom and each imagecodecs codec raise errors of their own
         raise UndecodablePixels(f"pixel data cannot be decoded ({codec}): {error}") from error
     return frames, originals
+
+
+def _native(array: np.ndarray) -> np.ndarray:
+    """Native byte order (big-endian input decodes to big-endian arrays, which encoders misread)."""
+    return array if array.dtype.isnative else array.astype(array.dtype.newbyteorder("="))
 
 
 def _as_stored(array: np.ndarray, dataset: Dataset) -> np.ndarray:

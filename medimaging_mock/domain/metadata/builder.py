@@ -51,14 +51,17 @@ def build_instance(
     levels: dict[str, dict[str, Any]] = {"patient": {}, "study": {}, "series": {}, "instance": {}}
     vrs: dict[str, str] = {}
     file_meta = getattr(dataset, "file_meta", None) or Dataset()
-    for container in (file_meta, dataset):
-        for tag in list(container.keys()):  # tags, not elements: see values.encode_dataset
-            if tag in PIXEL_TAGS or (tag.element == 0 and tag.group != 2):
-                continue
-            key = key_for(tag)
-            levels[level_of(tag)][key] = encode_element(container, tag)
-            if key == f"{int(tag):08X}":  # private or unknown: the VR travels with the document
-                vrs[key] = container[tag].VR
+    try:
+        for container in (file_meta, dataset):
+            for tag in list(container.keys()):  # tags, not elements: see values.encode_dataset
+                if tag in PIXEL_TAGS or (tag.element == 0 and tag.group != 2):
+                    continue
+                key = key_for(tag)
+                levels[level_of(tag)][key] = encode_element(container, tag)
+                if key == f"{int(tag):08X}":  # private or unknown: the VR travels with the document
+                    vrs[key] = container[tag].VR
+    except Exception as error:  # a truncated or malformed element fails in many ways inside pydicom
+        raise InvalidDataset(source, f"the file cannot be parsed: {error}") from error
     transfer_syntax = str(file_meta.get("TransferSyntaxUID", "") or "")
     if not transfer_syntax:
         raise InvalidDataset(source, "DICOM attribute TransferSyntaxUID does not exist")
