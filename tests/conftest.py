@@ -1,8 +1,11 @@
-"""Shared by every test module: a fake AWS environment, so nothing real is ever used."""
+"""Shared by every test module: a fake AWS environment, so nothing real is ever used, plus the common
+datastore and S3 bucket fixtures."""
 
 from __future__ import annotations
 
+import boto3
 import pytest
+from aws_helpers import INPUT_BUCKET, OUTPUT_BUCKET, new_datastore
 
 
 @pytest.fixture(autouse=True)
@@ -20,3 +23,18 @@ def aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "AWS_ENDPOINT_URL_MEDICAL_IMAGING",
     ):
         monkeypatch.delenv(variable, raising=False)
+
+
+@pytest.fixture
+def datastore_id(medical_imaging_client) -> str:
+    """An ACTIVE datastore named "ds"."""
+    return new_datastore(medical_imaging_client)
+
+
+@pytest.fixture
+def s3(medical_imaging_client):
+    """An S3 client with the import job's input and output buckets created."""
+    client = boto3.client("s3", region_name="us-east-1")
+    client.create_bucket(Bucket=INPUT_BUCKET)
+    client.create_bucket(Bucket=OUTPUT_BUCKET)
+    return client

@@ -9,6 +9,7 @@ import unittest
 import boto3
 import pytest
 import requests
+from aws_helpers import error_code, http_status
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -34,14 +35,6 @@ def listed_ids(client, **kwargs) -> list[str]:
 
 def status_of(client, datastore_id: str) -> str:
     return client.get_datastore(datastoreId=datastore_id)["datastoreProperties"]["datastoreStatus"]
-
-
-def error_code(err: pytest.ExceptionInfo[ClientError]) -> str:
-    return err.value.response["Error"]["Code"]
-
-
-def http_status(err: pytest.ExceptionInfo[ClientError]) -> int:
-    return err.value.response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 # --- the three activation forms -------------------------------------------------------------------------

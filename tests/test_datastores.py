@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+from aws_helpers import error_code, http_status
 from botocore.exceptions import ClientError
 from freezegun import freeze_time
 
@@ -12,14 +13,6 @@ ARN_PREFIX = "arn:aws:medical-imaging:us-east-1:123456789012:datastore/"
 KMS_KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 LAMBDA_ARN = "arn:aws:lambda:us-east-1:123456789012:function:authorizer"
 UNKNOWN_ID = "0123456789abcdef0123456789abcdef"
-
-
-def error_code(err: pytest.ExceptionInfo[ClientError]) -> str:
-    return err.value.response["Error"]["Code"]
-
-
-def http_status(err: pytest.ExceptionInfo[ClientError]) -> int:
-    return err.value.response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def listed_ids(client, **kwargs) -> list[str]:

@@ -11,11 +11,11 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-import boto3
 import numpy as np
 import openjpeg
 import pydicom
 import pytest
+from aws_helpers import INPUT_BUCKET, OUTPUT_BUCKET, ROLE, error_code, new_datastore
 from botocore.exceptions import ClientError
 from dicom_factory import (
     HTJ2K,
@@ -35,16 +35,9 @@ from medimaging_mock.domain import pixels
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # pydicom's remarks on its own sample files
 
-ROLE = "arn:aws:iam::123456789012:role/ImportRole"
-INPUT_BUCKET = "input-bucket"
-OUTPUT_BUCKET = "output-bucket"
 UNKNOWN_ID = "0123456789abcdef0123456789abcdef"
 JPEG_2000_LOSSLESS = "1.2.840.10008.1.2.4.90"
 RAW_CODESTREAM = b"\xff\x4f\xff\x51"  # SOC then SIZ: no JP2/JPH boxes
-
-
-def error_code(err: pytest.ExceptionInfo[ClientError]) -> str:
-    return err.value.response["Error"]["Code"]
 
 
 def sample(name: str) -> Dataset:
@@ -56,25 +49,6 @@ def sample(name: str) -> Dataset:
 def generated_rgb() -> Dataset:
     rgb = np.random.default_rng(3).integers(0, 256, size=(20, 30, 3), dtype="uint8")
     return make_dataset(rgb, photometric="RGB")
-
-
-def new_datastore(client, **kwargs) -> str:
-    datastore_id = client.create_datastore(datastoreName="ds", **kwargs)["datastoreId"]
-    client.get_datastore(datastoreId=datastore_id)  # CREATING -> ACTIVE
-    return datastore_id
-
-
-@pytest.fixture
-def datastore_id(medical_imaging_client) -> str:
-    return new_datastore(medical_imaging_client)
-
-
-@pytest.fixture
-def s3(medical_imaging_client):
-    client = boto3.client("s3", region_name="us-east-1")
-    client.create_bucket(Bucket=INPUT_BUCKET)
-    client.create_bucket(Bucket=OUTPUT_BUCKET)
-    return client
 
 
 def bytes_of(dataset: Dataset) -> bytes:

@@ -51,13 +51,6 @@ def sample(name: str) -> str:
 
 
 @pytest.fixture
-def datastore_id(medical_imaging_client) -> str:
-    datastore_id = medical_imaging_client.create_datastore(datastoreName="documents")["datastoreId"]
-    medical_imaging_client.get_datastore(datastoreId=datastore_id)  # CREATING -> ACTIVE
-    return datastore_id
-
-
-@pytest.fixture
 def seed(medical_imaging, medical_imaging_client, datastore_id):
     """Seed one image set from the datasets; its metadata document as GetImageSetMetadata returns it."""
 

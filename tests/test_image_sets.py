@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import boto3
 import pytest
+from aws_helpers import error_code, http_status, new_datastore
 from botocore.exceptions import ClientError
 from dicom_factory import gray_frames, make_dataset, part10_bytes
 from freezegun import freeze_time
@@ -19,31 +20,12 @@ FROZEN = "2026-01-02T03:04:05Z"
 MOMENT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 
 
-def error_code(err: pytest.ExceptionInfo[ClientError]) -> str:
-    return err.value.response["Error"]["Code"]
-
-
-def http_status(err: pytest.ExceptionInfo[ClientError]) -> int:
-    return err.value.response["ResponseMetadata"]["HTTPStatusCode"]
-
-
 def body(response: dict) -> dict:
     return {key: value for key, value in response.items() if key != "ResponseMetadata"}
 
 
 def instance() -> bytes:
     return part10_bytes(make_dataset(gray_frames(1, 4, 4)))
-
-
-def new_datastore(client, name: str = "ds") -> str:
-    datastore_id = client.create_datastore(datastoreName=name)["datastoreId"]
-    client.get_datastore(datastoreId=datastore_id)  # CREATING -> ACTIVE
-    return datastore_id
-
-
-@pytest.fixture
-def datastore_id(medical_imaging_client) -> str:
-    return new_datastore(medical_imaging_client)
 
 
 @pytest.fixture

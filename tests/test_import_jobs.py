@@ -12,15 +12,13 @@ from typing import Any
 
 import boto3
 import pytest
+from aws_helpers import INPUT_BUCKET, OUTPUT_BUCKET, ROLE, error_code, error_message, new_datastore
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from dicom_factory import gray_frames, make_dataset, part10_bytes
 from freezegun import freeze_time
 from pydicom.dataset import Dataset
 
-ROLE = "arn:aws:iam::123456789012:role/ImportRole"
-INPUT_BUCKET = "input-bucket"
-OUTPUT_BUCKET = "output-bucket"
 UNKNOWN_ID = "0123456789abcdef0123456789abcdef"
 FROZEN = "2026-01-02T03:04:05Z"
 MOMENT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
@@ -53,35 +51,8 @@ class Outputs:
         )
 
 
-def error_code(err: pytest.ExceptionInfo[ClientError]) -> str:
-    return err.value.response["Error"]["Code"]
-
-
-def error_message(err: pytest.ExceptionInfo[ClientError]) -> str:
-    return err.value.response["Error"]["Message"]
-
-
 def body(response: dict) -> dict:
     return {key: value for key, value in response.items() if key != "ResponseMetadata"}
-
-
-def new_datastore(client, name: str = "ds") -> str:
-    datastore_id = client.create_datastore(datastoreName=name)["datastoreId"]
-    client.get_datastore(datastoreId=datastore_id)  # CREATING -> ACTIVE
-    return datastore_id
-
-
-@pytest.fixture
-def datastore_id(medical_imaging_client) -> str:
-    return new_datastore(medical_imaging_client)
-
-
-@pytest.fixture
-def s3(medical_imaging_client):
-    client = boto3.client("s3", region_name="us-east-1")
-    client.create_bucket(Bucket=INPUT_BUCKET)
-    client.create_bucket(Bucket=OUTPUT_BUCKET)
-    return client
 
 
 def instance(

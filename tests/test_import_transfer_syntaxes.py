@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import imagecodecs
 import numpy as np
 import openjpeg
 import pydicom
 import pytest
+from aws_helpers import INPUT_BUCKET, OUTPUT_BUCKET, ROLE
 from dicom_factory import (
     HTJ2K,
     HTJ2K_LOSSLESS,
@@ -36,9 +36,6 @@ from pydicom.encaps import generate_frames
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # pydicom's remarks on its own sample files
 
-ROLE = "arn:aws:iam::123456789012:role/ImportRole"
-INPUT_BUCKET = "input-bucket"
-OUTPUT_BUCKET = "output-bucket"
 EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1"
 JPEG_BASELINE = "1.2.840.10008.1.2.4.50"
 JPEG_2000 = "1.2.840.10008.1.2.4.91"
@@ -122,21 +119,6 @@ SAMPLES = {
     "binary-segmentation": shipped("liver_1frame.dcm", EXPLICIT_VR_LITTLE_ENDIAN),
 }
 TRANSCODED = [name for name, sample in SAMPLES.items() if sample.stored == HTJ2K_LOSSLESS_RPCL]
-
-
-@pytest.fixture
-def datastore_id(medical_imaging_client) -> str:
-    datastore_id = medical_imaging_client.create_datastore(datastoreName="ds")["datastoreId"]
-    medical_imaging_client.get_datastore(datastoreId=datastore_id)  # CREATING -> ACTIVE
-    return datastore_id
-
-
-@pytest.fixture
-def s3(medical_imaging_client):
-    client = boto3.client("s3", region_name="us-east-1")
-    client.create_bucket(Bucket=INPUT_BUCKET)
-    client.create_bucket(Bucket=OUTPUT_BUCKET)
-    return client
 
 
 def read(s3, uri: str) -> bytes:

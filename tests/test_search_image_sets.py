@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
+from aws_helpers import new_datastore
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from dicom_factory import make_dataset
@@ -24,12 +25,6 @@ NO_RETRIES = Config(retries={"total_max_attempts": 1})
 
 
 # --- helpers --------------------------------------------------------------------------------------------
-
-
-def new_datastore(client, name: str = "search") -> str:
-    datastore_id = client.create_datastore(datastoreName=name)["datastoreId"]
-    client.get_datastore(datastoreId=datastore_id)  # CREATING -> ACTIVE
-    return datastore_id
 
 
 def seed(
@@ -147,7 +142,7 @@ def mi(medical_imaging):
 
 @pytest.fixture
 def ds(client) -> str:
-    return new_datastore(client)
+    return new_datastore(client, "search")
 
 
 @pytest.fixture

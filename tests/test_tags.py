@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from aws_helpers import error_code
 from botocore.exceptions import ClientError
 from moto.moto_api._internal import mock_random
 
@@ -12,10 +13,6 @@ IMAGE_SET_ID = "fedcba9876543210fedcba9876543210"
 
 def arn_of(datastore_id: str, region: str = "us-east-1", account: str = "123456789012") -> str:
     return f"arn:aws:medical-imaging:{region}:{account}:datastore/{datastore_id}"
-
-
-def error_code(err: pytest.ExceptionInfo[ClientError]) -> str:
-    return err.value.response["Error"]["Code"]
 
 
 @pytest.fixture
