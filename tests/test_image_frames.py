@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import struct
 import zlib
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from pydicom.data import get_testdata_file
 from pydicom.dataset import Dataset
 from pydicom.encaps import generate_frames
 
+from medimaging_mock import mock_medical_imaging
 from medimaging_mock.domain import pixels
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # pydicom's remarks on its own sample files
@@ -166,6 +168,87 @@ def test_frames_of_a_multi_frame_instance_have_distinct_ids(medical_imaging_clie
     )
 
     assert len({entry["ID"] for entry in instance["ImageFrames"]}) == 3
+
+
+# --- The JPH container setting ------------------------------------------------------------------------------
+
+
+def boxes(data: bytes) -> list[tuple[bytes, bytes]]:
+    """The top-level (type, content) boxes of a JPEG 2000 family file."""
+    found, offset = [], 0
+    while offset < len(data):
+        length, box_type = struct.unpack_from(">I4s", data, offset)
+        found.append((box_type, data[offset + 8 : offset + length]))
+        offset += length
+    return found
+
+
+@pytest.mark.parametrize("name", LOSSLESS_SOURCES)
+def test_jph_frames_decode_bit_for_bit_in_a_jp2_file_reader(
+    medical_imaging, medical_imaging_client, datastore_id, s3, name
+):
+    """What the AWS SDK's Python workflow does: OpenJPEG forced to its JP2 reader (j2k_format=2)."""
+    medical_imaging.frame_container = "jph"
+    dataset = LOSSLESS_SOURCES[name]()
+    image_set_id, instance = import_instance(medical_imaging_client, s3, datastore_id, dataset)
+    (entry,) = instance["ImageFrames"]
+
+    body, content_type = get_frame(medical_imaging_client, datastore_id, image_set_id, entry["ID"])
+    decoded = openjpeg.decode(io.BytesIO(body), 2)
+
+    assert content_type == "image/jph"
+    assert_same_pixels(decoded, frames_of(dataset)[0])
+    assert zlib.crc32(decoded.tobytes()) == full_resolution_checksum(entry)
+
+
+def test_a_jph_frame_is_the_codestream_in_jph_boxes_that_describe_it(
+    medical_imaging, medical_imaging_client, datastore_id, s3
+):
+    dataset = sample("CT_small.dcm")  # signed 16-bit
+    image_set_id, instance = import_instance(medical_imaging_client, s3, datastore_id, dataset)
+    frame_id = instance["ImageFrames"][0]["ID"]
+    codestream, _ = get_frame(medical_imaging_client, datastore_id, image_set_id, frame_id)
+
+    medical_imaging.frame_container = "jph"
+    body, _ = get_frame(medical_imaging_client, datastore_id, image_set_id, frame_id)
+
+    (signature, file_type, header, contiguous) = boxes(body)
+    assert signature == (b"jP  ", b"\r\n\x87\n")
+    assert file_type == (b"ftyp", b"jph \0\0\0\0jph ")
+    assert contiguous == (b"jp2c", codestream)
+    ((ihdr, image_header), (colr, colour)) = boxes(header[1])
+    height, width, components, depth, compression = struct.unpack_from(">IIHBB", image_header)
+    assert (header[0], ihdr, colr) == (b"jp2h", b"ihdr", b"colr")
+    assert (height, width, components) == (dataset.Rows, dataset.Columns, 1)
+    assert (depth & 0x80, compression) == (0x80, 7)  # signed samples; JPEG 2000 compression
+    assert colour == struct.pack(">BBBI", 1, 0, 0, 17)  # enumerated greyscale
+
+
+def test_the_jph_setting_leaves_frames_that_are_not_htj2k_as_they_are(
+    medical_imaging, medical_imaging_client, datastore_id, s3
+):
+    dataset = sample("JPEG2000.dcm")
+    sent = pydicom.dcmread(io.BytesIO(bytes_of(dataset)))
+    image_set_id, instance = import_instance(medical_imaging_client, s3, datastore_id, dataset)
+    medical_imaging.frame_container = "jph"
+
+    body, content_type = get_frame(
+        medical_imaging_client, datastore_id, image_set_id, instance["ImageFrames"][0]["ID"]
+    )
+
+    assert (body, content_type) == (next(generate_frames(sent.PixelData, number_of_frames=1)), "image/j2c")
+
+
+def test_frames_are_raw_codestreams_again_at_the_next_start():
+    with mock_medical_imaging() as mi:
+        mi.frame_container = "jph"
+    with mock_medical_imaging() as mi:
+        assert mi.frame_container == "codestream"
+
+
+def test_an_unknown_frame_container_is_refused(medical_imaging):
+    with pytest.raises(ValueError, match="'codestream' or 'jph'"):
+        medical_imaging.frame_container = "jp2"
 
 
 # --- Frames stored natively or as sent ---------------------------------------------------------------------

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import gzip
+import io
+import json
+import socket
+import subprocess
+import sys
+import time
+
 import boto3
+import openjpeg
 import pytest
 import requests
+from aws_helpers import INPUT_BUCKET, OUTPUT_BUCKET, ROLE
 from botocore.config import Config
+from dicom_factory import gray_frames, make_dataset, part10_bytes
 from moto.server import ThreadedMotoServer
 
 import medimaging_mock  # noqa: F401  (registers the service, as `python -m medimaging_mock serve` does)
@@ -58,3 +69,68 @@ def test_moto_api_reset_clears_the_service(client, server_url):
     client.create_datastore(datastoreName="doomed")
     requests.post(f"{server_url}/moto-api/reset", timeout=10)
     assert client.list_datastores()["datastoreSummaries"] == []
+
+
+@pytest.fixture
+def served_with_jph_frames(monkeypatch):
+    """`python -m medimaging_mock serve --frame-container jph` in its own process, on a free port."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [
+        sys.executable,
+        "-m",
+        "medimaging_mock",
+        "serve",
+        "--port",
+        str(port),
+        "--frame-container",
+        "jph",
+    ]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                requests.get(f"{url}/moto-api/", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_the_serve_command_imports_from_its_own_s3_and_can_return_jph_frames(served_with_jph_frames):
+    config = Config(inject_host_prefix=False, retries={"total_max_attempts": 1})
+    client = boto3.client("medical-imaging", "us-east-1", endpoint_url=served_with_jph_frames, config=config)
+    s3 = boto3.client("s3", "us-east-1", endpoint_url=served_with_jph_frames)
+    s3.create_bucket(Bucket=INPUT_BUCKET)
+    s3.create_bucket(Bucket=OUTPUT_BUCKET)
+    pixels = gray_frames(1, 16, 24)
+    s3.put_object(Bucket=INPUT_BUCKET, Key="in/1.dcm", Body=part10_bytes(make_dataset(pixels)))
+    datastore_id = client.create_datastore(datastoreName="served")["datastoreId"]
+    client.get_datastore(datastoreId=datastore_id)  # completes the creation
+    client.start_dicom_import_job(
+        datastoreId=datastore_id,
+        dataAccessRoleArn=ROLE,
+        inputS3Uri=f"s3://{INPUT_BUCKET}/in/",
+        outputS3Uri=f"s3://{OUTPUT_BUCKET}/out/",
+    )
+    (summary,) = client.search_image_sets(datastoreId=datastore_id)["imageSetsMetadataSummaries"]
+    metadata = client.get_image_set_metadata(datastoreId=datastore_id, imageSetId=summary["imageSetId"])
+    document = json.loads(gzip.decompress(metadata["imageSetMetadataBlob"].read()))
+    (series,) = document["Study"]["Series"].values()
+    ((frame,),) = [instance["ImageFrames"] for instance in series["Instances"].values()]
+
+    body = client.get_image_frame(
+        datastoreId=datastore_id,
+        imageSetId=summary["imageSetId"],
+        imageFrameInformation={"imageFrameId": frame["ID"]},
+    )["imageFrameBlob"].read()
+
+    assert body[:12] == b"\0\0\0\x0cjP  \r\n\x87\n"
+    assert openjpeg.decode(io.BytesIO(body), 2).tobytes() == pixels.tobytes()

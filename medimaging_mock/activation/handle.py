@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from moto.core import DEFAULT_ACCOUNT_ID
 
-from medimaging_mock.domain import transitions
+from medimaging_mock.domain import frames, transitions
 from medimaging_mock.domain.backend import ImagingBackend
 from medimaging_mock.domain.ingestion import DicomSource
 from medimaging_mock.interception.moto_service.models import all_backends, regional_backend
@@ -52,6 +52,16 @@ class MedicalImagingHandle:
     @transitions.setter
     def transitions(self, mode: transitions.Mode) -> None:
         transitions.policy.mode = transitions.checked_mode(mode)
+
+    @property
+    def frame_container(self) -> frames.Container:
+        """How GetImageFrame returns HTJ2K frames: "codestream" (default, the raw codestream) or "jph"
+        (a JPH file, for clients that read frames with a JP2 file reader)."""
+        return frames.container.value
+
+    @frame_container.setter
+    def frame_container(self, value: frames.Container) -> None:
+        frames.container.value = frames.container.checked(value)
 
     def advance(self) -> None:
         """Complete everything in flight, in every account and region."""

@@ -1,14 +1,42 @@
 """The pixels of every frame a datastore holds, by frame id, shared by every version that names it;
-each frame is encoded in its stored transfer syntax the first time a client asks for it, then cached."""
+each frame is encoded in its stored transfer syntax the first time a client asks for it, then cached.
+HTJ2K frames leave as a raw codestream or, with the container setting, as a JPH file."""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Literal, cast
 
 import numpy as np
 
-from medimaging_mock.domain import pixels
+from medimaging_mock.domain import jph, pixels
+
+Container = Literal["codestream", "jph"]
+CODESTREAM: Container = "codestream"
+JPH: Container = "jph"
+
+
+class ContainerSetting:
+    """How GetImageFrame returns HTJ2K frames (`image/jph`): the raw codestream or a JPH file.
+    Process-wide like the mock; back to `default` at every outermost start (server mode changes the default).
+    """
+
+    def __init__(self) -> None:
+        self.default: Container = CODESTREAM
+        self.value: Container = CODESTREAM
+
+    @staticmethod
+    def checked(value: str) -> Container:
+        if value not in (CODESTREAM, JPH):
+            raise ValueError(f"frame_container must be {CODESTREAM!r} or {JPH!r}, not {value!r}")
+        return cast(Container, value)
+
+    def reset(self) -> None:
+        self.value = self.default
+
+
+container = ContainerSetting()
 
 
 @dataclass
@@ -36,4 +64,7 @@ class FrameStore:
         frame = self._frames[frame_id]
         if frame.encoded is None:
             frame.encoded = frame.original or pixels.encode(frame.pixels, frame.stored_transfer_syntax)
-        return frame.encoded, pixels.content_type(frame.stored_transfer_syntax)
+        body = frame.encoded
+        if container.value == JPH and frame.stored_transfer_syntax == pixels.HTJ2K_LOSSLESS_RPCL:
+            body = jph.boxed(body)
+        return body, pixels.content_type(frame.stored_transfer_syntax)

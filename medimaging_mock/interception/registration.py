@@ -2,8 +2,8 @@
 
 * moto's dispatcher, so `mock_aws`, the `requests` path and moto's server serve it;
 * a botocore handler for every session created from now on (see botocore_hook);
-* moto's reset, so the process-wide settings (transitions, faults) go back to their defaults whenever
-  moto resets its state: at every outermost start, and at the stop that removes the data.
+* moto's reset, so the process-wide settings (transitions, frame container, faults) go back to their
+  defaults whenever moto resets its state: at every outermost start, and at the stop that removes the data.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import botocore.handlers
 from moto import backend_index
 from moto.core.models import MockAWS, botocore_stubber
 
-from medimaging_mock.domain import transitions
+from medimaging_mock.domain import frames, transitions
 from medimaging_mock.interception import moto_service
 from medimaging_mock.interception.botocore_hook import EVENT, before_send, other_services_only
 from medimaging_mock.interception.moto_service.urls import url_bases
@@ -57,6 +57,7 @@ def _reset_settings_with_moto() -> None:
     def reset(self: MockAWS) -> None:
         moto_reset(self)
         transitions.policy.reset()
+        frames.container.reset()
         faults.clear()
 
     MockAWS.reset = reset  # type: ignore[method-assign]
