@@ -13,6 +13,7 @@ from typing import Any
 import imagecodecs
 import numpy as np
 import pydicom
+from pydicom.data import get_testdata_file
 from pydicom.datadict import dictionary_VR, tag_for_keyword
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.encaps import encapsulate
@@ -26,6 +27,13 @@ BINARY_VRS = {"OB", "OW", "OD", "OF", "OL", "OV", "UN"}
 HTJ2K_LOSSLESS = "1.2.840.10008.1.2.4.201"
 HTJ2K_LOSSLESS_RPCL = "1.2.840.10008.1.2.4.202"
 HTJ2K = "1.2.840.10008.1.2.4.203"
+
+
+def sample_file(name: str) -> str:
+    """The path of one of pydicom's sample files, which the test extra installs."""
+    path = get_testdata_file(name, download=False)
+    assert path is not None, f"pydicom sample {name} is not installed"
+    return path
 
 
 def make_dataset(

@@ -3,18 +3,24 @@ force, states, versions and the errors (reference §3.2, §5, §8)."""
 
 from __future__ import annotations
 
-import gzip
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
+from aws_helpers import (
+    NOT_CONSISTENT_YET,
+    STALE,
+    image_set,
+    layout,
+    metadata,
+    new_datastore,
+    refusal,
+    status,
+    versions,
+)
 
 from medimaging_mock.samples import generated_study
 
-STALE = "Requested version(s) of ImageSet(s) is not the latest."
-NOT_CONSISTENT_YET = "Requested ImageSet metadata is not consistent yet. Please retry after a few seconds."
 SERIES_MISMATCH = "INVALID_REQUEST:  Series of SourceImageSet and DestinationImageSet don't match."
 
 
@@ -51,37 +57,6 @@ def update(client, ds, is_id, version, updatable, **flags) -> dict:
     )
 
 
-def metadata(client, ds, is_id, version=None) -> dict:
-    extra = {} if version is None else {"versionId": version}
-    response = client.get_image_set_metadata(datastoreId=ds, imageSetId=is_id, **extra)
-    return json.loads(gzip.decompress(response["imageSetMetadataBlob"].read()))
-
-
-def image_set(client, ds, is_id, version=None) -> dict:
-    extra = {} if version is None else {"versionId": version}
-    return client.get_image_set(datastoreId=ds, imageSetId=is_id, **extra)
-
-
-def status(client, ds, is_id) -> tuple[str, str, str]:
-    properties = image_set(client, ds, is_id)
-    return properties["versionId"], properties["imageSetState"], properties["imageSetWorkflowStatus"]
-
-
-def versions(client, ds, is_id) -> list[dict]:
-    return client.list_image_set_versions(datastoreId=ds, imageSetId=is_id)["imageSetPropertiesList"]
-
-
-def refusal(call: Callable[..., Any], *args, **kwargs) -> tuple[str, str]:
-    with pytest.raises(ClientError) as err:
-        call(*args, **kwargs)
-    return err.value.response["Error"]["Code"], err.value.response["Error"]["Message"]
-
-
-def layout(document: dict) -> dict[str, list[str]]:
-    """Series UID -> its SOP instance UIDs."""
-    return {uid: list(s["Instances"]) for uid, s in document["Study"]["Series"].items()}
-
-
 def instance_blocks(document: dict) -> dict[str, dict]:
     """SOP UID -> the instance's DICOM block."""
     return {
@@ -105,9 +80,7 @@ def client(medical_imaging_client):
 
 @pytest.fixture
 def ds(client) -> str:
-    datastore_id = client.create_datastore(datastoreName="copies")["datastoreId"]
-    client.get_datastore(datastoreId=datastore_id)  # CREATING -> ACTIVE
-    return datastore_id
+    return new_datastore(client, "copies")
 
 
 @pytest.fixture

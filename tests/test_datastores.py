@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from aws_helpers import error_code, http_status
+from aws_helpers import error_code, http_status, new_datastore
 from botocore.exceptions import ClientError
 from freezegun import freeze_time
 
@@ -340,8 +340,7 @@ def test_deleting_a_datastore_that_is_still_creating_is_a_conflict(medical_imagi
 
 
 def test_deleting_a_datastore_that_is_already_deleting_is_a_conflict(medical_imaging, medical_imaging_client):
-    datastore_id = medical_imaging_client.create_datastore(datastoreName="ds")["datastoreId"]
-    medical_imaging_client.get_datastore(datastoreId=datastore_id)
+    datastore_id = new_datastore(medical_imaging_client)
     medical_imaging.transitions = "manual"
     medical_imaging_client.delete_datastore(datastoreId=datastore_id)
 

@@ -4,7 +4,6 @@ as sent; the content type follows the stored transfer syntax; frames are encoded
 
 from __future__ import annotations
 
-import gzip
 import io
 import json
 import struct
@@ -16,7 +15,7 @@ import numpy as np
 import openjpeg
 import pydicom
 import pytest
-from aws_helpers import INPUT_BUCKET, OUTPUT_BUCKET, ROLE, error_code, new_datastore
+from aws_helpers import INPUT_BUCKET, OUTPUT_BUCKET, ROLE, error_code, metadata, new_datastore
 from botocore.exceptions import ClientError
 from dicom_factory import (
     HTJ2K,
@@ -27,8 +26,8 @@ from dicom_factory import (
     htj2k_codestream,
     make_dataset,
     part10_bytes,
+    sample_file,
 )
-from pydicom.data import get_testdata_file
 from pydicom.dataset import Dataset
 from pydicom.encaps import generate_frames
 
@@ -43,9 +42,7 @@ RAW_CODESTREAM = b"\xff\x4f\xff\x51"  # SOC then SIZ: no JP2/JPH boxes
 
 
 def sample(name: str) -> Dataset:
-    path = get_testdata_file(name, download=False)
-    assert path is not None, f"pydicom sample {name} is not installed"
-    return pydicom.dcmread(Path(path))
+    return pydicom.dcmread(sample_file(name))
 
 
 def generated_rgb() -> Dataset:
@@ -76,8 +73,7 @@ def import_instance(client, s3, datastore_id: str, dataset: Dataset) -> tuple[st
 
 
 def only_instance(client, datastore_id: str, image_set_id: str) -> dict[str, Any]:
-    response = client.get_image_set_metadata(datastoreId=datastore_id, imageSetId=image_set_id)
-    document = json.loads(gzip.decompress(response["imageSetMetadataBlob"].read()))
+    document = metadata(client, datastore_id, image_set_id)
     (instance,) = [i for series in document["Study"]["Series"].values() for i in series["Instances"].values()]
     return instance
 

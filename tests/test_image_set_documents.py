@@ -3,7 +3,6 @@ GetImageSetMetadata; real pydicom sample files, generated Part 10 datasets and t
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import zlib
@@ -12,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pydicom
 import pytest
+from aws_helpers import metadata, new_datastore
 from dicom_factory import (
     dataset_from_document,
     frame_checksum,
@@ -20,11 +20,11 @@ from dicom_factory import (
     make_dataset,
     part10_bytes,
     reread,
+    sample_file,
     write_part10,
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydicom.data import get_testdata_file
 from pydicom.uid import generate_uid
 
 from medimaging_mock.domain.errors import ConflictException, ResourceNotFoundException
@@ -44,22 +44,13 @@ MR_SERIES_UID = "1.3.6.1.4.1.5962.1.3.4.1.20040826185059.5457"
 MR_SOP_UID = "1.3.6.1.4.1.5962.1.1.4.1.1.20040826185059.5457"
 
 
-def sample(name: str) -> str:
-    path = get_testdata_file(name, download=False)
-    assert path is not None, f"pydicom sample {name} is not installed"
-    return path
-
-
 @pytest.fixture
 def seed(medical_imaging, medical_imaging_client, datastore_id):
     """Seed one image set from the datasets; its metadata document as GetImageSetMetadata returns it."""
 
     def seed_and_read(datasets) -> dict:
         image_set_id = medical_imaging.create_image_set(datastore_id, datasets)
-        response = medical_imaging_client.get_image_set_metadata(
-            datastoreId=datastore_id, imageSetId=image_set_id
-        )
-        return json.loads(gzip.decompress(response["imageSetMetadataBlob"].read()))
+        return metadata(medical_imaging_client, datastore_id, image_set_id)
 
     return seed_and_read
 
@@ -117,12 +108,9 @@ def without_ids(frames: list[dict]) -> list[dict]:
 def test_document_names_schema_version_datastore_and_image_set(
     medical_imaging, medical_imaging_client, datastore_id
 ):
-    image_set_id = medical_imaging.create_image_set(datastore_id, [sample("CT_small.dcm")])
+    image_set_id = medical_imaging.create_image_set(datastore_id, [sample_file("CT_small.dcm")])
 
-    response = medical_imaging_client.get_image_set_metadata(
-        datastoreId=datastore_id, imageSetId=image_set_id
-    )
-    document = json.loads(gzip.decompress(response["imageSetMetadataBlob"].read()))
+    document = metadata(medical_imaging_client, datastore_id, image_set_id)
 
     assert set(document) == {"SchemaVersion", "DatastoreID", "ImageSetID", "Patient", "Study"}
     assert document["SchemaVersion"] == "1.1"
@@ -133,7 +121,7 @@ def test_document_names_schema_version_datastore_and_image_set(
 
 
 def test_series_and_instances_are_keyed_by_their_uids(seed):
-    document = seed([sample("CT_small.dcm")])
+    document = seed([sample_file("CT_small.dcm")])
 
     assert document["Study"]["DICOM"]["StudyInstanceUID"] == CT_STUDY_UID
     assert list(document["Study"]["Series"]) == [CT_SERIES_UID]
@@ -145,7 +133,7 @@ def test_series_and_instances_are_keyed_by_their_uids(seed):
 
 
 def test_instance_has_dicom_vrs_stored_syntax_checksum_type_and_frames(seed):
-    instance = only_instance(seed([sample("MR_small.dcm")]))
+    instance = only_instance(seed([sample_file("MR_small.dcm")]))
 
     assert set(instance) == {"DICOM", "DICOMVRs", "StoredTransferSyntaxUID", "ChecksumType", "ImageFrames"}
     assert instance["ChecksumType"] == "DECOMPRESSED"
@@ -247,7 +235,7 @@ def test_series_number_sits_at_series_level(seed):
 
 
 def test_file_meta_elements_are_instance_level_with_the_original_transfer_syntax(seed):
-    document = seed([sample("MR_small_RLE.dcm")])
+    document = seed([sample_file("MR_small_RLE.dcm")])
 
     instance = only_instance(document)
     assert instance["DICOM"]["TransferSyntaxUID"] == "1.2.840.10008.1.2.5"
@@ -258,7 +246,7 @@ def test_file_meta_elements_are_instance_level_with_the_original_transfer_syntax
 
 
 def test_every_element_of_a_sample_file_appears_at_exactly_one_level(seed):
-    path = sample("CT_small.dcm")
+    path = sample_file("CT_small.dcm")
     ds = pydicom.dcmread(path)
     in_file = {
         pydicom.datadict.keyword_for_tag(e.tag) if not e.tag.is_private else f"{int(e.tag):08X}"
@@ -290,15 +278,16 @@ def test_every_element_of_a_sample_file_appears_at_exactly_one_level(seed):
     ],
 )
 def test_native_and_lossless_inputs_are_stored_as_htj2k_lossless(seed, name):
-    assert only_instance(seed([sample(name)]))["StoredTransferSyntaxUID"] == HTJ2K_LOSSLESS
+    assert only_instance(seed([sample_file(name)]))["StoredTransferSyntaxUID"] == HTJ2K_LOSSLESS
 
 
 def test_32_bit_frames_are_stored_natively_because_openjpeg_cannot_read_32_bit_codestreams(seed):
-    assert only_instance(seed([sample("rtdose.dcm")]))["StoredTransferSyntaxUID"] == "1.2.840.10008.1.2.1"
+    instance = only_instance(seed([sample_file("rtdose.dcm")]))
+    assert instance["StoredTransferSyntaxUID"] == "1.2.840.10008.1.2.1"
 
 
 def test_jpeg_2000_lossy_input_is_stored_as_sent(seed):
-    instance = only_instance(seed([sample("JPEG2000.dcm")]))
+    instance = only_instance(seed([sample_file("JPEG2000.dcm")]))
 
     assert instance["StoredTransferSyntaxUID"] == "1.2.840.10008.1.2.4.91"
     assert instance["DICOM"]["TransferSyntaxUID"] == "1.2.840.10008.1.2.4.91"
@@ -307,14 +296,10 @@ def test_jpeg_2000_lossy_input_is_stored_as_sent(seed):
 def test_datastore_with_jpeg_2000_lossless_format_stores_native_input_as_jpeg_2000_lossless(
     medical_imaging, medical_imaging_client
 ):
-    datastore_id = medical_imaging_client.create_datastore(
-        datastoreName="j2k", losslessStorageFormat="JPEG_2000_LOSSLESS"
-    )["datastoreId"]
-    medical_imaging_client.get_datastore(datastoreId=datastore_id)
-    image_set_id = medical_imaging.create_image_set(datastore_id, [sample("CT_small.dcm")])
+    datastore_id = new_datastore(medical_imaging_client, "j2k", losslessStorageFormat="JPEG_2000_LOSSLESS")
+    image_set_id = medical_imaging.create_image_set(datastore_id, [sample_file("CT_small.dcm")])
 
-    blob = medical_imaging_client.get_image_set_metadata(datastoreId=datastore_id, imageSetId=image_set_id)
-    document = json.loads(gzip.decompress(blob["imageSetMetadataBlob"].read()))
+    document = metadata(medical_imaging_client, datastore_id, image_set_id)
 
     assert only_instance(document)["StoredTransferSyntaxUID"] == "1.2.840.10008.1.2.4.90"
 
@@ -448,7 +433,7 @@ def test_binary_values_are_base64(seed):
 
 
 def test_sequences_are_arrays_of_objects_with_keyword_keys(seed):
-    document = seed([sample("CT_small.dcm")])
+    document = seed([sample_file("CT_small.dcm")])
 
     assert document["Patient"]["DICOM"]["OtherPatientIDsSequence"] == [
         {"PatientID": "ABCD1234", "TypeOfPatientID": "TEXT"},
@@ -473,7 +458,7 @@ def test_private_tags_use_upper_case_hex_keys_and_carry_their_vr(seed):
 
 
 def test_private_tags_of_a_real_file_keep_values_and_vrs(seed):
-    instance = only_instance(seed([sample("CT_small.dcm")]))
+    instance = only_instance(seed([sample_file("CT_small.dcm")]))
 
     assert instance["DICOM"]["00090010"] == "GEMS_IDEN_01"
     assert instance["DICOM"]["00091001"] == "GE_GENESIS_FF"
@@ -487,11 +472,11 @@ def test_private_tags_of_a_real_file_keep_values_and_vrs(seed):
 
 
 def test_dicom_vrs_is_an_empty_object_without_private_tags(seed):
-    assert only_instance(seed([sample("MR_small.dcm")]))["DICOMVRs"] == {}
+    assert only_instance(seed([sample_file("MR_small.dcm")]))["DICOMVRs"] == {}
 
 
 def test_pixel_data_is_never_a_key(seed):
-    document = seed([sample("CT_small.dcm")])
+    document = seed([sample_file("CT_small.dcm")])
 
     assert all("PixelData" not in block for block in levels(document).values())
 
@@ -513,7 +498,7 @@ def test_pixel_data_is_never_a_key(seed):
     ],
 )
 def test_image_frames_describe_the_decoded_pixels_of_each_frame(seed, name):
-    path = sample(name)
+    path = sample_file(name)
     expected = [expected_frame(frame) for frame in frames_of(pydicom.dcmread(path))]
 
     frames = only_instance(seed([path]))["ImageFrames"]
@@ -522,7 +507,7 @@ def test_image_frames_describe_the_decoded_pixels_of_each_frame(seed, name):
 
 
 def test_multi_frame_instance_has_one_image_frame_per_frame_with_distinct_ids(seed):
-    path = sample("rtdose.dcm")
+    path = sample_file("rtdose.dcm")
     pixels = frames_of(pydicom.dcmread(path))
 
     frames = only_instance(seed([path]))["ImageFrames"]
@@ -584,11 +569,11 @@ def test_checksum_is_a_known_crc32_value(seed):
 
 def test_same_pixels_in_any_transfer_syntax_have_the_same_checksum(seed):
     names = ["MR_small.dcm", "MR_small_bigendian.dcm", "MR_small_RLE.dcm", "MR_small_jp2klossless.dcm"]
-    expected = frame_checksum(pydicom.dcmread(sample("MR_small.dcm")).pixel_array)
+    expected = frame_checksum(pydicom.dcmread(sample_file("MR_small.dcm")).pixel_array)
 
     checksums = set()
     for name in names:
-        frame = only_instance(seed([sample(name)]))["ImageFrames"][0]
+        frame = only_instance(seed([sample_file(name)]))["ImageFrames"][0]
         checksums.add(frame["PixelDataChecksumFromBaseToFullResolution"][0]["Checksum"])
 
     assert checksums == {expected}
@@ -633,7 +618,7 @@ def test_builder_frames_match_the_pixels_that_were_written(dtype, frames, rows, 
 
 
 def test_ct_small_patient_block(seed):
-    assert seed([sample("CT_small.dcm")])["Patient"]["DICOM"] == {
+    assert seed([sample_file("CT_small.dcm")])["Patient"]["DICOM"] == {
         "PatientName": "CompressedSamples^CT1",
         "PatientID": "1CT1",
         "PatientBirthDate": None,
@@ -646,7 +631,7 @@ def test_ct_small_patient_block(seed):
 
 
 def test_ct_small_study_block(seed):
-    assert seed([sample("CT_small.dcm")])["Study"]["DICOM"] == {
+    assert seed([sample_file("CT_small.dcm")])["Study"]["DICOM"] == {
         "StudyInstanceUID": CT_STUDY_UID,
         "StudyDate": "20040119",
         "StudyTime": "072730",
@@ -661,7 +646,7 @@ def test_ct_small_study_block(seed):
 
 
 def test_ct_small_series_block(seed):
-    assert only_series(seed([sample("CT_small.dcm")]))["DICOM"] == {
+    assert only_series(seed([sample_file("CT_small.dcm")]))["DICOM"] == {
         "SeriesInstanceUID": CT_SERIES_UID,
         "SeriesNumber": "1 ",
         "SeriesDate": "19970430",
@@ -681,7 +666,7 @@ def test_ct_small_series_block(seed):
 
 
 def test_ct_small_instance_values(seed):
-    dicom = only_instance(seed([sample("CT_small.dcm")]))["DICOM"]
+    dicom = only_instance(seed([sample_file("CT_small.dcm")]))["DICOM"]
 
     assert {key: dicom[key] for key in CT_INSTANCE_VALUES} == CT_INSTANCE_VALUES
 
@@ -724,9 +709,9 @@ CT_INSTANCE_VALUES = {
 
 
 def test_ct_small_frame(seed):
-    pixels = pydicom.dcmread(sample("CT_small.dcm")).pixel_array
+    pixels = pydicom.dcmread(sample_file("CT_small.dcm")).pixel_array
 
-    [frame] = only_instance(seed([sample("CT_small.dcm")]))["ImageFrames"]
+    [frame] = only_instance(seed([sample_file("CT_small.dcm")]))["ImageFrames"]
 
     assert FRAME_ID.fullmatch(frame["ID"])
     assert frame["PixelDataChecksumFromBaseToFullResolution"] == [
@@ -738,7 +723,7 @@ def test_ct_small_frame(seed):
 
 
 def test_mr_small_levels(seed):
-    document = seed([sample("MR_small.dcm")])
+    document = seed([sample_file("MR_small.dcm")])
 
     assert document["Patient"]["DICOM"] == {
         "PatientName": "CompressedSamples^MR1",
@@ -778,7 +763,7 @@ def test_mr_small_levels(seed):
 
 
 def test_mr_small_instance_values(seed):
-    dicom = only_instance(seed([sample("MR_small.dcm")]))["DICOM"]
+    dicom = only_instance(seed([sample_file("MR_small.dcm")]))["DICOM"]
 
     assert dicom["ImageType"] == ["DERIVED", "SECONDARY", "OTHER"]
     assert dicom["EchoNumbers"] == ["1 "]
@@ -792,7 +777,7 @@ def test_mr_small_instance_values(seed):
 
 
 def test_rgb_sample_frame_counts_every_sample(seed):
-    path = sample("examples_rgb_color.dcm")
+    path = sample_file("examples_rgb_color.dcm")
     pixels = pydicom.dcmread(path).pixel_array
 
     instance = only_instance(seed([path]))
@@ -880,7 +865,7 @@ def test_reference_example_frame_has_the_same_members_as_ours(reference, seed):
     _, _, _, instance = reference_parts(reference)
     [theirs] = instance["ImageFrames"]
 
-    [ours] = only_instance(seed([sample("CT_small.dcm")]))["ImageFrames"]
+    [ours] = only_instance(seed([sample_file("CT_small.dcm")]))["ImageFrames"]
 
     assert set(ours) == set(theirs)
     assert set(ours["PixelDataChecksumFromBaseToFullResolution"][-1]) == {"Width", "Height", "Checksum"}
@@ -892,7 +877,7 @@ def test_reference_example_frame_has_the_same_members_as_ours(reference, seed):
 def test_seeded_document_equals_what_the_builder_makes_for_the_same_instances(
     medical_imaging, medical_imaging_client, datastore_id
 ):
-    paths = [sample("CT_small.dcm")]
+    paths = [sample_file("CT_small.dcm")]
     image_set_id = medical_imaging.create_image_set(datastore_id, paths)
     stored = (
         medical_imaging.backend().datastores.get(datastore_id).image_sets.get(image_set_id).latest.document
@@ -900,8 +885,7 @@ def test_seeded_document_equals_what_the_builder_makes_for_the_same_instances(
     stored_ids = iter(sorted(stored.frame_ids()))
 
     rebuilt = assemble([build_instance(pydicom.dcmread(p), p, lambda: next(stored_ids)) for p in paths])
-    blob = medical_imaging_client.get_image_set_metadata(datastoreId=datastore_id, imageSetId=image_set_id)
-    served = json.loads(gzip.decompress(blob["imageSetMetadataBlob"].read()))
+    served = metadata(medical_imaging_client, datastore_id, image_set_id)
 
     assert rebuilt.to_json(datastore_id, image_set_id) == stored.to_json(datastore_id, image_set_id)
     assert served == json.loads(json.dumps(stored.to_json(datastore_id, image_set_id)))
@@ -990,7 +974,7 @@ def test_pixel_data_that_cannot_be_decoded_is_refused_naming_the_dataset(medical
 
 
 def test_a_truncated_sample_file_is_refused_naming_its_path(medical_imaging, datastore_id):
-    path = sample("MR_truncated.dcm")
+    path = sample_file("MR_truncated.dcm")
 
     with pytest.raises(InvalidDataset, match=re.escape(path)):
         medical_imaging.create_image_set(datastore_id, [path])

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import boto3
 import pytest
-from aws_helpers import error_code, http_status, new_datastore
+from aws_helpers import error_code, http_status, metadata, new_datastore
 from botocore.exceptions import ClientError
 from dicom_factory import gray_frames, make_dataset, part10_bytes
 from freezegun import freeze_time
@@ -40,11 +40,6 @@ def image_set_arn(datastore_id: str, image_set_id: str, region: str = "us-east-1
 def get_state(client, datastore_id: str, image_set_id: str) -> tuple[str, str]:
     properties = client.get_image_set(datastoreId=datastore_id, imageSetId=image_set_id)
     return properties["imageSetState"], properties["imageSetWorkflowStatus"]
-
-
-def metadata(client, datastore_id: str, image_set_id: str, **kwargs) -> dict:
-    response = client.get_image_set_metadata(datastoreId=datastore_id, imageSetId=image_set_id, **kwargs)
-    return json.loads(gzip.decompress(response["imageSetMetadataBlob"].read()))
 
 
 # --- GetImageSet ---------------------------------------------------------------------------------------
@@ -227,7 +222,7 @@ def test_metadata_is_gzip_json_with_both_content_headers(medical_imaging_client,
 
 
 def test_metadata_of_version_1_can_be_asked_for_by_id(medical_imaging_client, datastore_id, image_set_id):
-    document = metadata(medical_imaging_client, datastore_id, image_set_id, versionId="1")
+    document = metadata(medical_imaging_client, datastore_id, image_set_id, version="1")
 
     assert document["DatastoreID"] == datastore_id
     assert document["ImageSetID"] == image_set_id
@@ -237,7 +232,7 @@ def test_metadata_of_a_version_that_does_not_exist_is_not_found(
     medical_imaging_client, datastore_id, image_set_id
 ):
     with pytest.raises(ClientError) as err:
-        metadata(medical_imaging_client, datastore_id, image_set_id, versionId="2")
+        metadata(medical_imaging_client, datastore_id, image_set_id, version="2")
 
     assert error_code(err) == "ResourceNotFoundException"
 
@@ -252,7 +247,7 @@ def test_metadata_of_an_unknown_image_set_is_not_found(medical_imaging_client, d
 
 def test_metadata_read_twice_is_the_same_document(medical_imaging_client, datastore_id, image_set_id):
     first = metadata(medical_imaging_client, datastore_id, image_set_id)
-    second = metadata(medical_imaging_client, datastore_id, image_set_id, versionId="1")
+    second = metadata(medical_imaging_client, datastore_id, image_set_id, version="1")
 
     assert first == second
 
@@ -577,10 +572,7 @@ def test_image_set_arn_can_be_tagged_listed_and_untagged(medical_imaging_client,
 
 
 def test_a_new_image_set_has_no_tags_even_in_a_tagged_datastore(medical_imaging, medical_imaging_client):
-    datastore_id = medical_imaging_client.create_datastore(
-        datastoreName="tagged", tags={"team": "radiology"}
-    )["datastoreId"]
-    medical_imaging_client.get_datastore(datastoreId=datastore_id)
+    datastore_id = new_datastore(medical_imaging_client, "tagged", tags={"team": "radiology"})
     image_set_id = medical_imaging.create_image_set(datastore_id, [instance()])
 
     tags = medical_imaging_client.list_tags_for_resource(

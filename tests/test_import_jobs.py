@@ -4,7 +4,6 @@ it moves from SUBMITTED to COMPLETED or FAILED."""
 
 from __future__ import annotations
 
-import gzip
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -12,7 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
-from aws_helpers import INPUT_BUCKET, OUTPUT_BUCKET, ROLE, error_code, error_message, new_datastore
+from aws_helpers import INPUT_BUCKET, OUTPUT_BUCKET, ROLE, error_code, error_message, metadata, new_datastore
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from dicom_factory import gray_frames, make_dataset, part10_bytes
@@ -126,11 +125,6 @@ def run_import(client, s3, datastore_id: str, files: dict[str, Dataset | bytes],
 
 def imported_keys(result: Outputs) -> list[str]:
     return sorted(line["inputFile"] for line in result.successes)
-
-
-def metadata(client, datastore_id: str, image_set_id: str) -> dict:
-    response = client.get_image_set_metadata(datastoreId=datastore_id, imageSetId=image_set_id)
-    return json.loads(gzip.decompress(response["imageSetMetadataBlob"].read()))
 
 
 def sop_uids(document: dict) -> list[str]:

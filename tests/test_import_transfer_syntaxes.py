@@ -5,7 +5,6 @@ natively are read back in test_image_frames.py."""
 
 from __future__ import annotations
 
-import gzip
 import io
 import json
 from collections.abc import Callable
@@ -18,7 +17,7 @@ import numpy as np
 import openjpeg
 import pydicom
 import pytest
-from aws_helpers import INPUT_BUCKET, OUTPUT_BUCKET, ROLE
+from aws_helpers import INPUT_BUCKET, OUTPUT_BUCKET, ROLE, metadata
 from dicom_factory import (
     HTJ2K,
     HTJ2K_LOSSLESS,
@@ -30,8 +29,8 @@ from dicom_factory import (
     htj2k_codestream,
     make_dataset,
     part10_bytes,
+    sample_file,
 )
-from pydicom.data import get_testdata_file
 from pydicom.encaps import generate_frames
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # pydicom's remarks on its own sample files
@@ -42,19 +41,15 @@ JPEG_2000 = "1.2.840.10008.1.2.4.91"
 MPEG2_MAIN_PROFILE = "1.2.840.10008.1.2.4.100"
 
 
-def sample_file(name: str) -> Path:
-    path = get_testdata_file(name, download=False)
-    assert path is not None, f"pydicom sample {name} is not installed"
-    return Path(path)
-
-
 def pydicom_frames(name: str) -> Callable[[], list[np.ndarray]]:
     return lambda: frames_of(pydicom.dcmread(sample_file(name)))
 
 
 def jpeg_frames(name: str) -> Callable[[], list[np.ndarray]]:
     """Lossy JPEG frames as a JPEG decoder sees them (pydicom has no JPEG plugin here)."""
-    return lambda: [imagecodecs.jpeg_decode(frame) for frame in sent_frames(sample_file(name).read_bytes())]
+    return lambda: [
+        imagecodecs.jpeg_decode(frame) for frame in sent_frames(Path(sample_file(name)).read_bytes())
+    ]
 
 
 def sent_frames(part10: bytes) -> list[bytes]:
@@ -70,7 +65,7 @@ class Sample:
 
 
 def shipped(name: str, stored: str, pixels: Callable[[], list[np.ndarray]] | None = None) -> Sample:
-    return Sample(lambda: sample_file(name).read_bytes(), stored, pixels or pydicom_frames(name))
+    return Sample(lambda: Path(sample_file(name)).read_bytes(), stored, pixels or pydicom_frames(name))
 
 
 HTJ2K_PIXELS = gray_frames(2, 24, 32, dtype="int16", seed=7)
@@ -155,8 +150,7 @@ def import_one(client, s3, datastore_id: str, data: bytes) -> tuple[str, dict[st
     _, successes, failures = import_files(client, s3, datastore_id, {"in/instance.dcm": data})
     assert failures == []
     image_set_id = successes[0]["importResponse"]["imageSetId"]
-    response = client.get_image_set_metadata(datastoreId=datastore_id, imageSetId=image_set_id)
-    document = json.loads(gzip.decompress(response["imageSetMetadataBlob"].read()))
+    document = metadata(client, datastore_id, image_set_id)
     (instance,) = [i for series in document["Study"]["Series"].values() for i in series["Instances"].values()]
     return image_set_id, instance
 

@@ -4,11 +4,11 @@ newest first) and every version keeps a valid document with the content the sequ
 
 from __future__ import annotations
 
-import gzip
 import json
 from dataclasses import dataclass, field
 
 import boto3
+from aws_helpers import metadata
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,11 +29,6 @@ class Expected:
     @property
     def latest(self) -> str:
         return str(len(self.versions))
-
-
-def metadata(client, ds, is_id, version) -> dict:
-    response = client.get_image_set_metadata(datastoreId=ds, imageSetId=is_id, versionId=version)
-    return json.loads(gzip.decompress(response["imageSetMetadataBlob"].read()))
 
 
 def update(client, ds, is_id, version, **dicom_updates) -> None:

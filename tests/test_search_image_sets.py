@@ -3,7 +3,6 @@ the results, and cursors (reference §10, §15 "Search")."""
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -11,7 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
-from aws_helpers import new_datastore
+from aws_helpers import metadata, new_datastore
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from dicom_factory import make_dataset
@@ -123,11 +122,6 @@ def patient_update(**dicom) -> dict:
 
 def properties(client, ds: str, image_set_id: str) -> dict:
     return client.get_image_set(datastoreId=ds, imageSetId=image_set_id)
-
-
-def read_metadata(client, ds: str, image_set_id: str) -> dict:
-    response = client.get_image_set_metadata(datastoreId=ds, imageSetId=image_set_id)
-    return json.loads(gzip.decompress(response["imageSetMetadataBlob"].read()))
 
 
 @pytest.fixture
@@ -762,7 +756,7 @@ def test_summary_holds_every_member_at_its_modelled_type(mi, client, ds):
     with freeze_time(T0) as frozen:
         image_set_id = seed(mi, ds, instances=2, study_uid=study_uid, series_uid=series_uid, **FULL_TAGS)
         frozen.tick(90 * SECOND)
-        read_metadata(client, ds, image_set_id)
+        metadata(client, ds, image_set_id)
 
     [summary] = search(client, ds)["imageSetsMetadataSummaries"]
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gzip
 import io
-import json
 import socket
 import subprocess
 import sys
@@ -14,7 +12,7 @@ import boto3
 import openjpeg
 import pytest
 import requests
-from aws_helpers import INPUT_BUCKET, OUTPUT_BUCKET, ROLE
+from aws_helpers import INPUT_BUCKET, OUTPUT_BUCKET, ROLE, metadata, new_datastore
 from botocore.config import Config
 from dicom_factory import gray_frames, make_dataset, part10_bytes
 from moto.server import ThreadedMotoServer
@@ -112,8 +110,7 @@ def test_the_serve_command_imports_from_its_own_s3_and_can_return_jph_frames(ser
     s3.create_bucket(Bucket=OUTPUT_BUCKET)
     pixels = gray_frames(1, 16, 24)
     s3.put_object(Bucket=INPUT_BUCKET, Key="in/1.dcm", Body=part10_bytes(make_dataset(pixels)))
-    datastore_id = client.create_datastore(datastoreName="served")["datastoreId"]
-    client.get_datastore(datastoreId=datastore_id)  # completes the creation
+    datastore_id = new_datastore(client, "served")
     client.start_dicom_import_job(
         datastoreId=datastore_id,
         dataAccessRoleArn=ROLE,
@@ -121,8 +118,7 @@ def test_the_serve_command_imports_from_its_own_s3_and_can_return_jph_frames(ser
         outputS3Uri=f"s3://{OUTPUT_BUCKET}/out/",
     )
     (summary,) = client.search_image_sets(datastoreId=datastore_id)["imageSetsMetadataSummaries"]
-    metadata = client.get_image_set_metadata(datastoreId=datastore_id, imageSetId=summary["imageSetId"])
-    document = json.loads(gzip.decompress(metadata["imageSetMetadataBlob"].read()))
+    document = metadata(client, datastore_id, summary["imageSetId"])
     (series,) = document["Study"]["Series"].values()
     ((frame,),) = [instance["ImageFrames"] for instance in series["Instances"].values()]
 

@@ -6,18 +6,25 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import gzip
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
+from aws_helpers import (
+    NOT_CONSISTENT_YET,
+    STALE,
+    image_set,
+    layout,
+    metadata,
+    new_datastore,
+    refusal,
+    status,
+    versions,
+)
 from botocore.exceptions import ClientError
 
 from medimaging_mock.samples import generated_study
 
-STALE = "Requested version(s) of ImageSet(s) is not the latest."
-NOT_CONSISTENT_YET = "Requested ImageSet metadata is not consistent yet. Please retry after a few seconds."
 NEW_UID = "1.2.826.0.1.3680043.8.498.1234567890"
 
 
@@ -49,33 +56,6 @@ def revert(client, ds, is_id, version, to, **flags) -> dict:
     )
 
 
-def metadata(client, ds, is_id, version=None) -> dict:
-    extra = {} if version is None else {"versionId": version}
-    response = client.get_image_set_metadata(datastoreId=ds, imageSetId=is_id, **extra)
-    return json.loads(gzip.decompress(response["imageSetMetadataBlob"].read()))
-
-
-def image_set(client, ds, is_id, version=None) -> dict:
-    extra = {} if version is None else {"versionId": version}
-    return client.get_image_set(datastoreId=ds, imageSetId=is_id, **extra)
-
-
-def status(client, ds, is_id, version=None) -> tuple[str, str, str]:
-    properties = image_set(client, ds, is_id, version)
-    return properties["versionId"], properties["imageSetState"], properties["imageSetWorkflowStatus"]
-
-
-def versions(client, ds, is_id) -> list[dict]:
-    return client.list_image_set_versions(datastoreId=ds, imageSetId=is_id)["imageSetPropertiesList"]
-
-
-def refusal(call: Callable[..., Any], *args, **kwargs) -> tuple[str, str]:
-    """The error code and message of a call that must fail."""
-    with pytest.raises(ClientError) as err:
-        call(*args, **kwargs)
-    return err.value.response["Error"]["Code"], err.value.response["Error"]["Message"]
-
-
 def patient(**dicom) -> dict:
     return {"SchemaVersion": 1.1, "Patient": {"DICOM": dicom}}
 
@@ -93,11 +73,6 @@ def instance(series_uid: str, sop: str, vrs: dict | None = None, **dicom) -> dic
     if vrs is not None:
         entry["DICOMVRs"] = vrs
     return {"SchemaVersion": 1.1, "Study": {"Series": {series_uid: {"Instances": {sop: entry}}}}}
-
-
-def layout(document: dict) -> dict[str, list[str]]:
-    """Series UID -> its SOP instance UIDs."""
-    return {uid: list(s["Instances"]) for uid, s in document["Study"]["Series"].items()}
 
 
 def first(document: dict) -> tuple[str, str]:
@@ -123,9 +98,7 @@ def with_private_element(datasets):
 
 @pytest.fixture
 def ds(medical_imaging_client) -> str:
-    datastore_id = medical_imaging_client.create_datastore(datastoreName="revisions")["datastoreId"]
-    medical_imaging_client.get_datastore(datastoreId=datastore_id)  # CREATING -> ACTIVE
-    return datastore_id
+    return new_datastore(medical_imaging_client, "revisions")
 
 
 @pytest.fixture

@@ -42,17 +42,7 @@ def update_image_set_metadata(
         image_set = image_sets.update(
             image_set_id, latest_version_id, removals, changes, force, include_study_image_sets
         )
-    latest = image_set.latest
-    return {
-        "datastoreId": datastore_id,
-        "imageSetId": image_set.image_set_id,
-        "latestVersionId": latest.version_id,
-        "imageSetState": latest.state,
-        "imageSetWorkflowStatus": latest.workflow_status,
-        "createdAt": image_set.created_at,
-        "updatedAt": latest.updated_at,
-        "message": latest.message,
-    }
+    return {"datastoreId": datastore_id, **_latest(image_set), "message": image_set.latest.message}
 
 
 @operation("CopyImageSet")
@@ -78,12 +68,13 @@ def copy_image_set(
     )
     return {
         "datastoreId": datastore_id,
-        "sourceImageSetProperties": _copy_properties(source),
-        "destinationImageSetProperties": _copy_properties(target),
+        "sourceImageSetProperties": {**_latest(source), "imageSetArn": source.arn},
+        "destinationImageSetProperties": {**_latest(target), "imageSetArn": target.arn},
     }
 
 
-def _copy_properties(image_set: ImageSet) -> dict[str, Any]:
+def _latest(image_set: ImageSet) -> dict[str, Any]:
+    """The members both operations report of an image set's latest version."""
     latest = image_set.latest
     return {
         "imageSetId": image_set.image_set_id,
@@ -92,5 +83,4 @@ def _copy_properties(image_set: ImageSet) -> dict[str, Any]:
         "imageSetWorkflowStatus": latest.workflow_status,
         "createdAt": image_set.created_at,
         "updatedAt": latest.updated_at,
-        "imageSetArn": image_set.arn,
     }
