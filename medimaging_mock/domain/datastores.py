@@ -20,29 +20,45 @@ DEFAULT_STORAGE_FORMAT = "HTJ2K"
 DEFAULT_PAGE_SIZE = 50
 
 
+@dataclass(frozen=True)
+class Lifecycle:
+    """Where a datastore stands; replaced whole, so a reader never sees a status with another's time."""
+
+    status: str
+    updated_at: datetime
+
+
 @dataclass(eq=False)
 class Datastore:
     datastore_id: str
     arn: str
     name: str | None
-    status: str
+    lifecycle: Lifecycle
     created_at: datetime
-    updated_at: datetime
     kms_key_arn: str | None
     lambda_authorizer_arn: str | None
     lossless_storage_format: str
     image_sets: ImageSets
     frames: FrameStore = field(default_factory=FrameStore, repr=False)
-    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    @property
+    def lock(self) -> threading.RLock:
+        """One lock per datastore: its status and its image sets change under it."""
+        return self.image_sets.lock
+
+    @property
+    def status(self) -> str:
+        return self.lifecycle.status
 
     def summary(self) -> dict[str, Any]:
+        lifecycle = self.lifecycle
         return {
             "datastoreId": self.datastore_id,
             "datastoreName": self.name,
-            "datastoreStatus": self.status,
+            "datastoreStatus": lifecycle.status,
             "datastoreArn": self.arn,
             "createdAt": self.created_at,
-            "updatedAt": self.updated_at,
+            "updatedAt": lifecycle.updated_at,
         }
 
     def properties(self) -> dict[str, Any]:
@@ -108,9 +124,8 @@ class Datastores:
                 datastore_id=datastore_id,
                 arn=arns.datastore_arn(self._region, self._account_id, datastore_id),
                 name=name,
-                status=CREATING,
+                lifecycle=Lifecycle(CREATING, created),
                 created_at=created,
-                updated_at=created,
                 kms_key_arn=kms_key_arn,
                 lambda_authorizer_arn=lambda_authorizer_arn,
                 lossless_storage_format=lossless_storage_format or DEFAULT_STORAGE_FORMAT,
@@ -123,8 +138,7 @@ class Datastores:
 
     def _change_status(self, datastore: Datastore, status: str, when: datetime) -> None:
         with datastore.lock:
-            datastore.status = status
-            datastore.updated_at = when
+            datastore.lifecycle = Lifecycle(status, when)
 
     def get(self, datastore_id: str) -> Datastore:
         datastore = self._by_id.get(datastore_id)
@@ -143,6 +157,7 @@ class Datastores:
         return cursors.page(chosen, _position, query, limit or DEFAULT_PAGE_SIZE, token)
 
     def active(self, datastore_id: str) -> Datastore:
+        """The datastore, while it is ACTIVE: hold its lock across this check and the write it allows."""
         datastore = self.get(datastore_id)
         if datastore.status != ACTIVE:
             raise ConflictException(f"Datastore {datastore_id} is {datastore.status}, not ACTIVE")

@@ -1,19 +1,22 @@
 """Image sets and their immutable versions, in one datastore: reads, delete, update, revert and copy.
 
-Every change makes a new version; a version keeps its own workflow status, message and overrides. The
-new document is decided when the call arrives; the version stays LOCKED, in its in-flight status, until the
-work completes under the transitions in force. Every write to a LOCKED image set is a ConflictException.
+Every change makes a new version. A version, once made, never changes: it is its number, its document and
+whether it was forced. What does change, the status of each version (state, workflow status, message, time),
+lives in the image set's `History`, a record that writers replace whole under the datastore's lock and that
+readers take once, so a read never sees half of a change. The new document is decided when the call arrives;
+the version stays LOCKED, in its in-flight status, until the work completes under the transitions in force.
+Every write to a LOCKED image set is a ConflictException.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from medimaging_mock.domain import arns, clock, cursors
+from medimaging_mock.domain import arns, clock, cursors, messages
 from medimaging_mock.domain.errors import ConflictException, ResourceNotFoundException, ValidationException
 from medimaging_mock.domain.ids import new_id
 from medimaging_mock.domain.metadata import copies, updates
@@ -28,23 +31,57 @@ DEFAULT_PAGE_SIZE = 50
 NOT_CONSISTENT_YET = "Requested ImageSet metadata is not consistent yet. Please retry after a few seconds."
 STALE_VERSION = "Requested version(s) of ImageSet(s) is not the latest."
 WRITING = frozenset({"UPDATING", "UPDATING_FOR_STUDY_CONSISTENCY", "COPYING"})
+_MAX_VERSION_DIGITS = 18  # more digits than any image set has versions: not a version of it
 Completion = Callable[[datetime], None]
 
 
-@dataclass(eq=False, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True, eq=False)
 class Version:
     number: int
     document: Document
-    state: str
-    workflow_status: str
-    updated_at: datetime
-    message: str | None = None
     forced: bool = False
-    compressed_document: bytes | None = field(default=None, repr=False)  # cache of GetImageSetMetadata
 
     @property
     def version_id(self) -> str:
         return str(self.number)
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """Where one version stands; replaced, never changed, when its work completes."""
+
+    state: str
+    workflow_status: str
+    updated_at: datetime
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """An image set at one moment: every version with its status, oldest first."""
+
+    versions: tuple[Version, ...]
+    statuses: tuple[Status, ...]
+    deleted_at: datetime | None = None
+
+    @property
+    def latest(self) -> Version:
+        return self.versions[-1]
+
+    @property
+    def latest_status(self) -> Status:
+        return self.statuses[-1]
+
+    def status_of(self, version: Version) -> Status:
+        return self.statuses[version.number - 1]
+
+    def appended(self, version: Version, status: Status) -> History:
+        return History((*self.versions, version), (*self.statuses, status), self.deleted_at)
+
+    def with_status(self, version: Version, status: Status) -> History:
+        statuses = list(self.statuses)
+        statuses[version.number - 1] = status
+        return replace(self, statuses=tuple(statuses))
 
 
 @dataclass(eq=False)
@@ -54,46 +91,71 @@ class ImageSet:
     arn: str
     created_at: datetime
     is_primary: bool
-    versions: list[Version] = field(default_factory=list)
-    deleted_at: datetime | None = None
+    history: History  # replaced whole under the datastore's lock; read it once per answer
     last_accessed_at: datetime | None = None
     storage_tier: str = FREQUENT_ACCESS
 
     @property
     def latest(self) -> Version:
-        return self.versions[-1]
+        return self.history.latest
 
     @property
     def state(self) -> str:
-        return self.latest.state
+        return self.history.latest_status.state
 
-    def version(self, version_id: str | None) -> Version:
+    def version(self, version_id: str | None, history: History | None = None) -> Version:
+        """The version a client names (the latest when it names none), from `history` or the current one."""
+        history = history or self.history
         if version_id is None:
-            return self.latest
-        number = int(version_id)
-        if not 1 <= number <= len(self.versions):
+            return history.latest
+        number = _version_number(version_id)
+        if number is None or not 1 <= number <= len(history.versions):
             raise ResourceNotFoundException(
-                f"Version {version_id} of ImageSet {self.image_set_id} does not exist"
+                f"Version {_shortened(version_id)} of ImageSet {self.image_set_id} does not exist"
             )
-        return self.versions[number - 1]
+        return history.versions[number - 1]
 
-    def properties(self, version: Version) -> dict[str, Any]:
+    def versions_page(
+        self, limit: int | None, token: str | None
+    ) -> tuple[History, list[Version], str | None]:
+        """Newest first, from one moment of the history."""
+        history = self.history
+        query = {"operation": "ListImageSetVersions", "imageSetId": self.image_set_id}
+        page, next_token = cursors.page(
+            history.versions[::-1], _newest_first, query, limit or DEFAULT_PAGE_SIZE, token
+        )
+        return history, page, next_token
+
+    def properties(self, history: History, version: Version) -> dict[str, Any]:
         """The members GetImageSet and ListImageSetVersions share."""
+        status = history.status_of(version)
         return {
             "imageSetId": self.image_set_id,
             "versionId": version.version_id,
-            "imageSetState": version.state,
+            "imageSetState": status.state,
             "createdAt": self.created_at,
-            "updatedAt": version.updated_at,
-            "deletedAt": self.deleted_at,
-            "message": version.message,
+            "updatedAt": status.updated_at,
+            "deletedAt": history.deleted_at,
+            "message": status.message,
             "overrides": {"forced": True} if version.forced else None,
             "isPrimary": self.is_primary,
         }
 
 
+def _version_number(version_id: str) -> int | None:
+    """Version ids are decimal numbers as the service writes them: "7", never "07" or a thousand digits."""
+    if not (version_id.isascii() and version_id.isdigit()) or len(version_id) > _MAX_VERSION_DIGITS:
+        return None
+    number = int(version_id)
+    return number if str(number) == version_id else None
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= 40 else text[:40] + "..."
+
+
 class ImageSets:
-    """The image sets of one datastore; `lock` guards every change to them."""
+    """The image sets of one datastore; `lock` (the datastore's lock) guards every change to them."""
 
     def __init__(self, region: str, account_id: str, datastore_id: str, pending: PendingWork):
         self._region = region
@@ -105,7 +167,12 @@ class ImageSets:
         self.index = SearchIndex(datastore_id)  # kept current by every change below
 
     def create(
-        self, document: Document, is_primary: bool, workflow_status: str = "CREATED", state: str = ACTIVE
+        self,
+        document: Document,
+        is_primary: bool,
+        workflow_status: str = "CREATED",
+        state: str = ACTIVE,
+        forced: bool = False,
     ) -> ImageSet:
         image_set_id = new_id()
         now = clock.now()
@@ -115,7 +182,7 @@ class ImageSets:
             arn=arns.image_set_arn(self._region, self._account_id, self._datastore_id, image_set_id),
             created_at=now,
             is_primary=is_primary,
-            versions=[Version(1, document, state, workflow_status, now)],
+            history=History((Version(1, document, forced),), (Status(state, workflow_status, now),)),
         )
         with self.lock:
             self._by_id[image_set_id] = image_set
@@ -135,11 +202,13 @@ class ImageSets:
     ) -> tuple[ImageSet, Version]:
         """The version that may be read now: not deleted, and (when `consistent`) not still being written."""
         image_set = self.get(image_set_id)
-        if image_set.state == DELETED:
+        history = image_set.history
+        if history.latest_status.state == DELETED:
             raise ResourceNotFoundException(f"ImageSet {image_set_id} is deleted")
-        version = image_set.version(version_id)
-        writing = version.state == LOCKED and version.workflow_status in WRITING
-        if consistent and version is image_set.latest and writing:
+        version = image_set.version(version_id, history)
+        status = history.status_of(version)
+        writing = status.state == LOCKED and status.workflow_status in WRITING
+        if consistent and version is history.latest and writing:
             raise ConflictException(NOT_CONSISTENT_YET)
         image_set.last_accessed_at = clock.now()
         return image_set, version
@@ -163,28 +232,31 @@ class ImageSets:
     def add_imported(self, image_set: ImageSet, document: Document) -> Version:
         """A new version made by an import into an existing primary image set."""
         with self.lock:
-            version = Version(len(image_set.versions) + 1, document, ACTIVE, "IMPORTED", clock.now())
-            image_set.versions.append(version)
+            version = Version(len(image_set.history.versions) + 1, document)
+            image_set.history = image_set.history.appended(version, Status(ACTIVE, "IMPORTED", clock.now()))
             self.index.put(image_set)
             return version
 
     def holds_any(self) -> bool:
-        return any(image_set.state != DELETED for image_set in self._by_id.values())
+        with self.lock:
+            return any(image_set.state != DELETED for image_set in self._by_id.values())
 
     def writable(self, image_set_id: str) -> ImageSet:
         """The image set, once it may be changed: it exists, is not deleted and not LOCKED."""
         image_set = self.get(image_set_id)
-        if image_set.state == DELETED:
+        status = image_set.history.latest_status
+        if status.state == DELETED:
             raise ResourceNotFoundException(f"ImageSet {image_set_id} is deleted")
-        if image_set.state == LOCKED:
+        if status.state == LOCKED:
             raise ConflictException(
-                f"ImageSet {image_set_id} is LOCKED ({image_set.latest.workflow_status}); "
+                f"ImageSet {image_set_id} is LOCKED ({status.workflow_status}); "
                 "retry once the operation in progress completes"
             )
         return image_set
 
     def current(self, image_set_id: str, latest_version_id: str) -> ImageSet:
-        """A writable image set whose latest version the caller names (the optimistic-concurrency check)."""
+        """A writable image set whose latest version the caller names (the optimistic-concurrency check).
+        Callers hold `lock` from this check until their new version is appended."""
         image_set = self.writable(image_set_id)
         if latest_version_id != image_set.latest.version_id:
             raise ResourceNotFoundException(STALE_VERSION)
@@ -249,10 +321,12 @@ class ImageSets:
     ) -> ImageSet:
         with self.lock:
             image_set = self.current(image_set_id, latest_version_id)
-            if not 1 <= int(target_version_id) < image_set.latest.number:
+            latest = image_set.latest
+            number = _version_number(target_version_id)
+            if number is None or not 1 <= number < latest.number:
                 raise ValidationException(
-                    f"revertToVersionId {target_version_id} must name a version older than the latest "
-                    f"({image_set.latest.version_id})"
+                    f"revertToVersionId {_shortened(target_version_id)} must name a version older than the "
+                    f"latest ({latest.version_id})"
                 )
             target = image_set.version(target_version_id)
             completion = self._new_version(image_set, target.document, "UPDATING", force, "UPDATED", None)
@@ -272,9 +346,8 @@ class ImageSets:
             source = self.current(source_id, source_version_id)
             selected = copies.select(source.latest.document, copiable_attributes)
             if destination is None:
-                target = self.create(selected, promote_to_primary, "COPYING", LOCKED)
-                target.latest.forced = force
-                completions = [self._completion(target, target.latest, "COPIED", None, touch=True)]
+                target = self.create(selected, promote_to_primary, "COPYING", LOCKED, forced=force)
+                completions = [self._completion(target, target.latest, "COPIED", None)]
             else:
                 destination_id, destination_version_id = destination
                 if destination_id == source_id:
@@ -291,12 +364,12 @@ class ImageSets:
                 else:
                     document, status, message = current, "COPY_FAILED", copies.SERIES_MISMATCH
                 completions = [self._new_version(target, document, "COPYING", force, status, message)]
-            read_only = source.latest
-            previous_status, previous_message = read_only.workflow_status, read_only.message
-            completions.append(
-                self._completion(source, read_only, previous_status, previous_message, touch=False)
+            history = source.history
+            read_only, before = history.latest, history.latest_status
+            source.history = history.with_status(
+                read_only, replace(before, state=LOCKED, workflow_status="COPYING_WITH_READ_ONLY_ACCESS")
             )
-            read_only.state, read_only.workflow_status = LOCKED, "COPYING_WITH_READ_ONLY_ACCESS"
+            completions.append(lambda _: self._set_status(source, read_only, before))
             self._complete_later(completions)
             return source, target
 
@@ -327,23 +400,22 @@ class ImageSets:
         message: str | None,
     ) -> Completion:
         """Append the LOCKED in-flight version; return what completes it."""
-        version = Version(
-            len(image_set.versions) + 1, document, LOCKED, in_flight, clock.now(), forced=forced
-        )
-        image_set.versions.append(version)
+        version = Version(len(image_set.history.versions) + 1, document, forced)
+        image_set.history = image_set.history.appended(version, Status(LOCKED, in_flight, clock.now()))
         self.index.put(image_set)
-        return self._completion(image_set, version, status, message, touch=True)
+        return self._completion(image_set, version, status, message)
 
     def _completion(
-        self, image_set: ImageSet, version: Version, status: str, message: str | None, touch: bool
+        self, image_set: ImageSet, version: Version, status: str, message: str | None
     ) -> Completion:
         def complete(now: datetime) -> None:
-            version.state, version.workflow_status, version.message = ACTIVE, status, message
-            if touch:
-                version.updated_at = now
-                self.index.put(image_set)
+            self._set_status(image_set, version, Status(ACTIVE, status, now, messages.fitted(message)))
 
         return complete
+
+    def _set_status(self, image_set: ImageSet, version: Version, status: Status) -> None:
+        image_set.history = image_set.history.with_status(version, status)
+        self.index.put(image_set)
 
     def _complete_later(self, completions: list[Completion]) -> None:
         def complete(when: datetime) -> None:
@@ -353,26 +425,17 @@ class ImageSets:
 
         self._pending.schedule(complete)
 
-    def versions_page(
-        self, image_set_id: str, limit: int | None, token: str | None
-    ) -> tuple[list[tuple[ImageSet, Version]], str | None]:
-        """Newest first."""
-        image_set = self.get(image_set_id)
-        newest_first = list(reversed(image_set.versions))
-        query = {"operation": "ListImageSetVersions", "imageSetId": image_set_id}
-        page, next_token = cursors.page(newest_first, _newest_first, query, limit or DEFAULT_PAGE_SIZE, token)
-        return [(image_set, version) for version in page], next_token
-
     def delete(self, image_set_id: str) -> ImageSet:
         """No new version: the latest one goes LOCKED / DELETING, then DELETED with deletedAt."""
         with self.lock:
             image_set = self.writable(image_set_id)
             version = image_set.latest
-            version.state, version.workflow_status, version.updated_at = LOCKED, "DELETING", clock.now()
+            self._set_status(image_set, version, Status(LOCKED, "DELETING", clock.now()))
 
             def complete(now: datetime) -> None:
-                version.state, version.workflow_status, version.updated_at = DELETED, "DELETED", now
-                image_set.deleted_at = now
+                image_set.history = replace(
+                    image_set.history.with_status(version, Status(DELETED, "DELETED", now)), deleted_at=now
+                )
                 self.index.remove(image_set.image_set_id)
 
             self._complete_later([complete])

@@ -144,7 +144,8 @@ class Entry:
 
     @classmethod
     def of(cls, image_set: ImageSet) -> Entry:
-        document = image_set.latest.document
+        history = image_set.history
+        document = history.latest.document
         study, patient = document.study, document.patient
         moment = study_moment(study.get("StudyDate"), study.get("StudyTime"))
         return cls(
@@ -158,7 +159,7 @@ class Entry:
                 "isPrimary": (image_set.is_primary,),
             },
             {
-                "updatedAt": image_set.latest.updated_at.timestamp(),
+                "updatedAt": history.latest_status.updated_at.timestamp(),
                 "createdAt": image_set.created_at.timestamp(),
                 "DICOMStudyDateAndTime": moment or "",  # no study date: first in ASC, last in DESC
             },

@@ -13,7 +13,7 @@ MAX_TAGS_PER_RESOURCE = 50
 
 class Tags:
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # moto's TaggingService is a plain dict: read under the lock too
         self._service = TaggingService()
 
     @staticmethod
@@ -45,7 +45,8 @@ class Tags:
             self._service.untag_resource_using_names(arn, keys)
 
     def of(self, arn: str) -> dict[str, str]:
-        return self._service.get_tag_dict_for_resource(arn)
+        with self._lock:
+            return self._service.get_tag_dict_for_resource(arn)
 
     def forget(self, arn: str) -> None:
         with self._lock:

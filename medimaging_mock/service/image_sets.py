@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import gzip
 import json
+import weakref
 from typing import Any
 
 from medimaging_mock.domain.backend import ImagingBackend
 from medimaging_mock.domain.image_sets import ImageSet, Version
 from medimaging_mock.service.registry import operation
+
+# Versions never change their document, so each is serialised once; the entry goes with its version.
+_compressed_documents: weakref.WeakKeyDictionary[Version, bytes] = weakref.WeakKeyDictionary()
 
 
 @operation("GetImageSet")
@@ -16,11 +20,12 @@ def get_image_set(
     backend: ImagingBackend, *, datastore_id: str, image_set_id: str, version_id: str | None = None
 ) -> dict[str, Any]:
     image_set = backend.datastores.get(datastore_id).image_sets.get(image_set_id)
-    version = image_set.version(version_id)
+    history = image_set.history
+    version = image_set.version(version_id, history)
     return {
-        **image_set.properties(version),
+        **image_set.properties(history, version),
         "datastoreId": datastore_id,
-        "imageSetWorkflowStatus": version.workflow_status,
+        "imageSetWorkflowStatus": history.status_of(version).workflow_status,
         "imageSetArn": image_set.arn,
         "lastAccessedAt": image_set.last_accessed_at,
         "storageTier": image_set.storage_tier,
@@ -40,12 +45,12 @@ def get_image_set_metadata(
 
 
 def _compressed_document(image_set: ImageSet, version: Version) -> bytes:
-    """Versions never change their document, so each is serialised once."""
-    if version.compressed_document is None:
+    compressed = _compressed_documents.get(version)
+    if compressed is None:
         document = version.document.to_json(image_set.datastore_id, image_set.image_set_id)
         text = json.dumps(document, separators=(",", ":")).encode("utf-8")
-        version.compressed_document = gzip.compress(text, compresslevel=6, mtime=0)
-    return version.compressed_document
+        compressed = _compressed_documents[version] = gzip.compress(text, compresslevel=6, mtime=0)
+    return compressed
 
 
 @operation("ListImageSetVersions")
@@ -57,11 +62,14 @@ def list_image_set_versions(
     next_token: str | None = None,
     max_results: int | None = None,
 ) -> dict[str, Any]:
-    image_sets = backend.datastores.get(datastore_id).image_sets
-    page, token = image_sets.versions_page(image_set_id, max_results, next_token)
+    image_set = backend.datastores.get(datastore_id).image_sets.get(image_set_id)
+    history, page, token = image_set.versions_page(max_results, next_token)
     items = [
-        {**image_set.properties(version), "ImageSetWorkflowStatus": version.workflow_status}
-        for image_set, version in page
+        {
+            **image_set.properties(history, version),
+            "ImageSetWorkflowStatus": history.status_of(version).workflow_status,
+        }
+        for version in page
     ]
     return {"imageSetPropertiesList": items, "nextToken": token}
 
@@ -69,9 +77,10 @@ def list_image_set_versions(
 @operation("DeleteImageSet")
 def delete_image_set(backend: ImagingBackend, *, datastore_id: str, image_set_id: str) -> dict[str, Any]:
     image_set = backend.datastores.get(datastore_id).image_sets.delete(image_set_id)
+    status = image_set.history.latest_status
     return {
         "datastoreId": datastore_id,
         "imageSetId": image_set.image_set_id,
-        "imageSetState": image_set.state,
-        "imageSetWorkflowStatus": image_set.latest.workflow_status,
+        "imageSetState": status.state,
+        "imageSetWorkflowStatus": status.workflow_status,
     }

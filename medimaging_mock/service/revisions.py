@@ -42,7 +42,11 @@ def update_image_set_metadata(
         image_set = image_sets.update(
             image_set_id, latest_version_id, removals, changes, force, include_study_image_sets
         )
-    return {"datastoreId": datastore_id, **_latest(image_set), "message": image_set.latest.message}
+    return {
+        "datastoreId": datastore_id,
+        **_latest(image_set),
+        "message": image_set.history.latest_status.message,
+    }
 
 
 @operation("CopyImageSet")
@@ -75,12 +79,13 @@ def copy_image_set(
 
 def _latest(image_set: ImageSet) -> dict[str, Any]:
     """The members both operations report of an image set's latest version."""
-    latest = image_set.latest
+    history = image_set.history
+    status = history.latest_status
     return {
         "imageSetId": image_set.image_set_id,
-        "latestVersionId": latest.version_id,
-        "imageSetState": latest.state,
-        "imageSetWorkflowStatus": latest.workflow_status,
+        "latestVersionId": history.latest.version_id,
+        "imageSetState": status.state,
+        "imageSetWorkflowStatus": status.workflow_status,
         "createdAt": image_set.created_at,
-        "updatedAt": latest.updated_at,
+        "updatedAt": status.updated_at,
     }

@@ -6,6 +6,7 @@ from typing import Any
 
 from medimaging_mock.domain.backend import ImagingBackend
 from medimaging_mock.domain.image_sets import ImageSet
+from medimaging_mock.domain.metadata.document import Document
 from medimaging_mock.service.registry import operation
 
 
@@ -28,22 +29,21 @@ def search_image_sets(
 
 
 def _summary(image_set: ImageSet) -> dict[str, Any]:
-    latest = image_set.latest
+    history = image_set.history
     return {
         "imageSetId": image_set.image_set_id,
-        "version": latest.number,
+        "version": history.latest.number,
         "createdAt": image_set.created_at,
-        "updatedAt": latest.updated_at,
+        "updatedAt": history.latest_status.updated_at,
         "lastAccessedAt": image_set.last_accessed_at,
         "storageTier": image_set.storage_tier,
         "isPrimary": image_set.is_primary,
-        "DICOMTags": _dicom_tags(image_set),
+        "DICOMTags": _dicom_tags(history.latest.document),
     }
 
 
-def _dicom_tags(image_set: ImageSet) -> dict[str, Any]:
+def _dicom_tags(document: Document) -> dict[str, Any]:
     """The summary's tags; the Series ones describe the image set's first series. Absent tags are left out."""
-    document = image_set.latest.document
     patient, study = document.patient, document.study
     series_uid, series = next(iter(document.series.items()))
     return {

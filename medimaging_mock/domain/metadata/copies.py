@@ -3,9 +3,9 @@ destination under the consistency rule that `force` overrides."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from medimaging_mock.domain import json_text
 from medimaging_mock.domain.errors import ValidationException
 from medimaging_mock.domain.metadata.document import Document, Series
 
@@ -71,10 +71,7 @@ def merge(destination: Document, selected: Document) -> Document:
 
 
 def _parse(text: str) -> dict[str, list[str] | None]:
-    try:
-        data = json.loads(text)
-    except ValueError as error:
-        raise ValidationException(f"copiableAttributes is not valid JSON: {error}") from None
+    data = json_text.parse(text, "copiableAttributes")
     series = _mapping(
         _mapping(_mapping(data, "copiableAttributes").get("Study"), "Study").get("Series"), "Series"
     )

@@ -12,7 +12,6 @@ Applying a change copies only the parts on the path to what changes (see documen
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Mapping
@@ -21,8 +20,9 @@ from typing import Any
 
 from pydicom import config
 from pydicom.datadict import dictionary_VR, keyword_for_tag, tag_for_keyword
-from pydicom.valuerep import validate_value
+from pydicom.valuerep import VR, validate_value
 
+from medimaging_mock.domain import json_text
 from medimaging_mock.domain.errors import ValidationException
 from medimaging_mock.domain.metadata.document import Document, Series
 from medimaging_mock.domain.metadata.levels import level_of
@@ -36,6 +36,7 @@ GENERATED = frozenset(
 NEEDS_FORCE = frozenset({"StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "StudyID"})
 UIDS = ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")
 _HEX_TAG = re.compile(r"[0-9A-Fa-f]{8}")
+VR_NAMES = frozenset(vr.value for vr in VR if " " not in vr.value)  # not the "US or SS" kinds
 
 
 class UpdateFailed(Exception):
@@ -75,10 +76,7 @@ class Change:
 
 def parse(blob: bytes, member: str, *, removal: bool, force: bool) -> Change:
     """Read one DICOMUpdates blob and check every rule the request alone can break."""
-    try:
-        data = json.loads(blob)
-    except (UnicodeDecodeError, ValueError) as error:
-        raise ValidationException(f"{member} is not valid JSON: {error}") from None
+    data = json_text.parse(blob, member)
     root = _object(data, member, {"SchemaVersion", "Patient", "Study"})
     if str(root.get("SchemaVersion")) != "1.1":
         raise ValidationException(f"{member}.SchemaVersion must be 1.1, not {root.get('SchemaVersion')!r}")
@@ -94,10 +92,7 @@ def parse(blob: bytes, member: str, *, removal: bool, force: bool) -> Change:
             where = f"{path}.Instances.{sop}"
             instance = _object(item, where, {"DICOM", "DICOMVRs"})
             dicom = rules.attributes(instance.get("DICOM", {}), "instance", f"{where}.DICOM")
-            vrs = {
-                key.upper(): vr
-                for key, vr in _object(instance.get("DICOMVRs", {}), f"{where}.DICOMVRs", None).items()
-            }
+            vrs = _vrs(instance.get("DICOMVRs", {}), f"{where}.DICOMVRs")
             instances[sop] = InstanceChange(dicom, vrs, whole=removal and not instance)
         dicom = rules.attributes(block.get("DICOM", {}), "series", f"{path}.DICOM")
         series[uid] = SeriesChange(dicom, instances, whole=removal and not block)
@@ -213,6 +208,8 @@ class _Rules:
             )
         if self.removal and key in UIDS:
             raise ValidationException(f"{path}: {key} identifies its level and cannot be removed")
+        if key in UIDS and not isinstance(value, str):
+            raise ValidationException(f"{path}: {key} must be a string, not {_json_type(value)}")
         if key in NEEDS_FORCE:
             self._needs_force(path, f"changing {key}")
         vr = dictionary_VR(tag)
@@ -226,6 +223,24 @@ class _Rules:
     def _needs_force(self, path: str, what: str) -> None:
         if not self.force:
             raise ValidationException(f"{path}: {what} needs force=true")
+
+
+def _vrs(value: Any, path: str) -> dict[str, str]:
+    """DICOMVRs: the VR of each private or unknown element, by its 8-hex-digit tag."""
+    vrs = {}
+    for key, vr in _object(value, path, None).items():
+        if not _HEX_TAG.fullmatch(key):
+            raise ValidationException(f"{path}: {key!r} is not a tag of 8 hexadecimal digits")
+        if not isinstance(vr, str) or vr not in VR_NAMES:
+            raise ValidationException(f"{path}.{key}: {vr!r} is not a DICOM VR")
+        vrs[key.upper()] = vr
+    return vrs
+
+
+def _json_type(value: Any) -> str:
+    return {dict: "an object", list: "an array", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number"
+    )
 
 
 def _object(value: Any, path: str, allowed: set[str] | None) -> dict[str, Any]:
@@ -277,6 +292,7 @@ def _without(block: Mapping[str, Any], removals: dict[str, Any], where: str) -> 
             raise UpdateFailed(f"INVALID_REQUEST:  {where} has no attribute {key} to remove.")
         if block[key] != value:
             raise UpdateFailed(
-                f"INVALID_REQUEST:  {where}: {key} is {block[key]!r}; a removal must name the current value."
+                f"INVALID_REQUEST:  A removal must name the current value of {key} in {where}, "
+                f"which is {block[key]!r}."
             )
     return without_items(block, removals)

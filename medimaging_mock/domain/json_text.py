@@ -1,0 +1,45 @@
+"""JSON from clients, parsed with bounds: invalid text or nesting deeper than any HealthImaging document
+needs is the client's mistake (ValidationException), never a RecursionError inside the mock."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from medimaging_mock.domain.errors import ValidationException
+
+MAX_DEPTH = 64  # metadata documents nest about 8 levels, sequences a few more each
+
+
+def parse(text: bytes | str, what: str) -> Any:
+    """`what` names the text in messages, e.g. "The request body" or "updatableAttributes"."""
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ValidationException(f"{what} is nested deeper than {MAX_DEPTH} levels") from None
+    except (UnicodeDecodeError, ValueError) as error:
+        raise ValidationException(f"{what} is not valid JSON: {error}") from None
+    if _deeper_than(value, MAX_DEPTH):
+        raise ValidationException(f"{what} is nested deeper than {MAX_DEPTH} levels")
+    return value
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Iterative, so the check itself cannot hit the recursion limit."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
