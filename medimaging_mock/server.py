@@ -1,7 +1,7 @@
 """Server mode: moto's own server, with this service registered in the same process.
 
-The mock is active for the server's lifetime, so the boto3 calls an import job makes to S3 reach the
-server's own moto S3 in this process, never AWS.
+The mock is active for the server's lifetime, as in a test, so nothing in this process reaches AWS; import
+jobs read and write the server's own moto S3 in process whatever is active (domain/object_store.py).
 """
 
 from __future__ import annotations

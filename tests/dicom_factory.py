@@ -15,9 +15,12 @@ import numpy as np
 import pydicom
 from pydicom.data import get_testdata_file
 from pydicom.datadict import dictionary_VR, tag_for_keyword
+from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.encaps import encapsulate
+from pydicom.filewriter import dcmwrite
 from pydicom.sequence import Sequence
+from pydicom.tag import Tag
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
 SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7"
@@ -70,6 +73,25 @@ def part10_bytes(ds: Dataset) -> bytes:
     buffer = io.BytesIO()
     ds.save_as(buffer, enforce_file_format=True)
     return buffer.getvalue()
+
+
+def part10_bytes_of_any_syntax(ds: Dataset) -> bytes:
+    """Like part10_bytes, for transfer syntaxes this pydicom may not know (JPEG XL in pydicom 3.0): explicit
+    VR little endian, encapsulated pixel data of undefined length, as the standard writes them."""
+    ds["PixelData"].is_undefined_length = True
+    ds.preamble = bytes(128)
+    buffer = io.BytesIO()
+    dcmwrite(buffer, ds, implicit_vr=False, little_endian=True, force_encoding=True)
+    return buffer.getvalue()
+
+
+def with_raw_value(ds: Dataset, keyword: str, value: bytes) -> Dataset:
+    """The dataset with `keyword` holding exactly `value`, unchecked: how a file with a malformed value
+    reads (pydicom refuses to build most such values itself)."""
+    tag = tag_for_keyword(keyword)
+    assert tag is not None, keyword
+    ds[tag] = RawDataElement(Tag(tag), dictionary_VR(tag), len(value), value, 0, False, True)
+    return ds
 
 
 def write_part10(ds: Dataset, path: Path) -> Path:

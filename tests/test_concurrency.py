@@ -21,7 +21,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from dicom_factory import make_dataset
 
-from medimaging_mock.domain.errors import ServiceError
+from medimaging_mock import ServiceError
 from medimaging_mock.samples import generated_study
 
 NO_RETRIES = Config(retries={"total_max_attempts": 1})

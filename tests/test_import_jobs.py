@@ -18,6 +18,10 @@ from dicom_factory import gray_frames, make_dataset, part10_bytes
 from freezegun import freeze_time
 from pydicom.dataset import Dataset
 
+from medimaging_mock.domain import imports
+from medimaging_mock.domain.metadata.equality import comparable
+from medimaging_mock.domain.object_store import ObjectStore
+
 UNKNOWN_ID = "0123456789abcdef0123456789abcdef"
 FROZEN = "2026-01-02T03:04:05Z"
 MOMENT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
@@ -33,6 +37,7 @@ GROUPING = {
 MANIFEST = "job-output-manifest.json"
 SUCCESS = "SUCCESS/success.ndjson"
 FAILURE = "FAILURE/failure.ndjson"
+WARNING = "WARNING/warning.ndjson"
 
 
 @dataclass
@@ -512,6 +517,106 @@ def test_conflicting_instances_of_one_series_in_one_job_make_a_primary_and_a_non
     assert result.image_set_of("in/a.dcm") != result.image_set_of("in/b.dcm")
 
 
+def test_an_instance_of_the_second_series_of_a_primary_image_set_joins_it(
+    medical_imaging, medical_imaging_client, datastore_id, s3
+):
+    second_series = f"{SERIES_UID}.2"
+    image_set_id = medical_imaging.create_image_set(
+        datastore_id, [instance("1.2.3.1"), instance("1.2.3.2", series_uid=second_series, SeriesNumber=2)]
+    )
+
+    result = run_import(
+        medical_imaging_client,
+        s3,
+        datastore_id,
+        {"in/c.dcm": instance("1.2.3.3", series_uid=second_series, SeriesNumber=2)},
+    )
+
+    assert result.successes[0]["importResponse"] == {"imageSetId": image_set_id, "isPrimary": True}
+    assert result.summary["imageSetsSummary"][0]["imageSetVersion"] == 2
+    layout = metadata(medical_imaging_client, datastore_id, image_set_id)["Study"]["Series"]
+    assert {uid: sorted(series["Instances"]) for uid, series in layout.items()} == {
+        SERIES_UID: ["1.2.3.1"],
+        second_series: ["1.2.3.2", "1.2.3.3"],
+    }
+
+
+def test_an_instance_seeded_from_a_dataset_and_reimported_from_its_file_joins_its_image_set(
+    medical_imaging, medical_imaging_client, datastore_id, s3
+):
+    dataset = instance("1.2.3.1")
+    image_set_id = medical_imaging.create_image_set(datastore_id, [dataset])
+    seeded = metadata(medical_imaging_client, datastore_id, image_set_id)["Study"]["Series"][SERIES_UID]
+
+    result = run_import(medical_imaging_client, s3, datastore_id, {"in/a.dcm": part10_bytes(dataset)})
+
+    assert seeded["DICOM"]["SeriesNumber"] == "1"  # the file holds "1 ": IS is padded to even length
+    assert result.successes[0]["importResponse"] == {"imageSetId": image_set_id, "isPrimary": True}
+    assert result.summary["imageSetsSummary"][0]["imageSetVersion"] == 2
+
+
+@pytest.mark.parametrize(
+    ("keyword", "value"),
+    [("SeriesNumber", "01"), ("SeriesNumber", "+1"), ("PatientID", " PAT-1"), ("StudyID", "STUDY-1 ")],
+    ids=["is-leading-zero", "is-plus-sign", "lo-leading-space", "sh-trailing-space"],
+)
+def test_grouping_elements_agree_as_dicom_values_not_as_text(
+    medical_imaging, medical_imaging_client, datastore_id, s3, keyword, value
+):
+    image_set_id = medical_imaging.create_image_set(datastore_id, [instance("1.2.3.1")])
+
+    result = run_import(
+        medical_imaging_client, s3, datastore_id, {"in/b.dcm": instance("1.2.3.2", **{keyword: value})}
+    )
+
+    assert result.successes[0]["importResponse"] == {"imageSetId": image_set_id, "isPrimary": True}
+
+
+def test_instances_of_one_job_whose_values_differ_only_in_padding_form_one_group(
+    medical_imaging_client, datastore_id, s3
+):
+    files = {
+        "in/a.dcm": instance("1.2.3.1", SeriesNumber="1"),
+        "in/b.dcm": instance("1.2.3.2", SeriesNumber="01"),
+    }
+
+    result = run_import(medical_imaging_client, s3, datastore_id, files)
+
+    assert result.summary["imageSetsSummary"] == [
+        {
+            "imageSetId": result.image_set_of("in/a.dcm"),
+            "imageSetVersion": 1,
+            "isPrimary": True,
+            "numberOfMatchedSOPInstances": 2,
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("keyword", "left", "right", "same"),
+    [
+        ("SeriesNumber", "1 ", "1", True),
+        ("SeriesNumber", " 7", ["7"], True),
+        ("SeriesNumber", "1", "2", False),
+        ("SliceThickness", "2.50 ", "2.5", True),
+        ("SliceThickness", "2.5", "2.6", False),
+        ("PixelSpacing", ["0.5", "0.50 "], [".5", "5E-1"], True),
+        ("PatientName", "Doe^John^^ ", "Doe^John", True),
+        ("PatientName", "Doe^John", "Doe^Jane", False),
+        ("PatientID", " PAT-1 ", "PAT-1", True),
+        ("PatientID", "PAT-1", "pat-1", False),
+        ("StudyDescription", "Head ", "Head", True),
+        ("StudyComments", " Head", "Head", False),
+        ("StudyDate", None, "", True),
+        ("StudyDate", "   ", None, True),
+        ("Rows", 512, 512.0, True),
+        ("00091001", "a ", "a", False),
+    ],
+)
+def test_values_compare_by_their_vr(keyword, left, right, same):
+    assert (comparable(keyword, left) == comparable(keyword, right)) is same
+
+
 @pytest.mark.filterwarnings("ignore:The value length:UserWarning")  # pydicom: longer than the VR allows
 @pytest.mark.parametrize(
     ("keyword", "value"),
@@ -542,6 +647,45 @@ def test_elements_at_their_length_limit_import(medical_imaging_client, datastore
     assert result.failures == []
 
 
+def test_a_file_the_mock_fails_on_is_a_server_error_counted_apart_from_customer_errors(
+    medical_imaging_client, datastore_id, s3, monkeypatch
+):
+    build = imports.build_instance
+
+    def defective(dataset, source, *args):
+        if source == "in/defect.dcm":
+            raise RuntimeError("a defect of the mock")
+        return build(dataset, source, *args)
+
+    monkeypatch.setattr(imports, "build_instance", defective)
+    files = {"in/good.dcm": instance(), "in/defect.dcm": instance(), "in/notes.txt": b"not DICOM"}
+
+    result = run_import(medical_imaging_client, s3, datastore_id, files)
+
+    assert imported_keys(result) == ["in/good.dcm"]
+    assert {line["inputFile"]: line["exception"]["exceptionType"] for line in result.failures} == {
+        "in/defect.dcm": "InternalServerException",
+        "in/notes.txt": "ValidationException",
+    }
+    counts = ("numberOfImportedFiles", "numberOfFilesWithCustomerError", "numberOfFilesWithServerError")
+    assert [result.summary[name] for name in counts] == [1, 1, 1]
+
+
+def test_an_object_gone_since_it_was_listed_is_a_customer_error_naming_it(
+    medical_imaging_client, datastore_id, s3, monkeypatch
+):
+    listed = ObjectStore.keys
+    monkeypatch.setattr(ObjectStore, "keys", lambda store, *args: [*listed(store, *args), "in/gone.dcm"])
+
+    result = run_import(medical_imaging_client, s3, datastore_id, {"in/a.dcm": instance()})
+
+    assert imported_keys(result) == ["in/a.dcm"]
+    (failure,) = result.failures
+    assert failure["inputFile"] == "in/gone.dcm"
+    assert failure["exception"]["exceptionType"] == "ValidationException"
+    assert f"s3://{INPUT_BUCKET}/in/gone.dcm" in failure["exception"]["message"]
+
+
 def test_every_scanned_file_is_reported_even_when_two_carry_the_same_sop_instance(
     medical_imaging_client, datastore_id, s3
 ):
@@ -570,7 +714,15 @@ def test_outputs_are_written_in_the_job_folder(medical_imaging_client, datastore
     keys = [item["Key"] for item in s3.list_objects_v2(Bucket=OUTPUT_BUCKET)["Contents"]]
 
     folder = f"out/{datastore_id}-DicomImport-{job_id}/"
-    assert sorted(keys) == [folder + FAILURE, folder + SUCCESS, folder + MANIFEST]
+    assert sorted(keys) == [folder + FAILURE, folder + SUCCESS, folder + WARNING, folder + MANIFEST]
+
+
+def test_the_warning_file_is_empty_as_the_mock_finds_nothing_to_warn_of(
+    medical_imaging_client, datastore_id, s3
+):
+    result = mixed_job(medical_imaging_client, s3, datastore_id)
+
+    assert read(s3, result.summary["warningsOutputS3Uri"] + "warning.ndjson") == b""
 
 
 @pytest.mark.parametrize(
@@ -617,6 +769,7 @@ def test_manifest_reports_the_job_with_the_documented_fields(medical_imaging_cli
         "outputS3Uri": folder,
         "successOutputS3Uri": folder + "SUCCESS/",
         "failureOutputS3Uri": folder + "FAILURE/",
+        "warningsOutputS3Uri": folder + "WARNING/",
         "numberOfScannedFiles": 5,
         "numberOfImportedFiles": 3,
         "numberOfFilesWithCustomerError": 2,
@@ -683,7 +836,9 @@ def test_every_reported_uri_ends_with_a_slash(medical_imaging_client, datastore_
 
     uris = [result.job["inputS3Uri"], result.job["outputS3Uri"]]
     uris += [result.summary[name] for name in ("inputS3Uri", "outputS3Uri")]
-    uris += [result.summary[name] for name in ("successOutputS3Uri", "failureOutputS3Uri")]
+    uris += [
+        result.summary[name] for name in ("successOutputS3Uri", "failureOutputS3Uri", "warningsOutputS3Uri")
+    ]
     assert all(uri.endswith("/") for uri in uris), uris
     assert read(s3, result.summary["successOutputS3Uri"] + "success.ndjson")
     assert read(s3, result.summary["failureOutputS3Uri"] + "failure.ndjson")

@@ -1,7 +1,8 @@
-"""Import jobs over every transfer syntax available offline: pydicom's shipped sample files plus HTJ2K
-inputs made here. What the service stores (transcoded to HTJ2K lossless RPCL, kept as sent, or kept native),
-the frame checksums, transcoded frames read back, and the files an import refuses. Frames stored as sent or
-natively are read back in test_image_frames.py."""
+"""Import jobs over every transfer syntax available offline: pydicom's shipped sample files plus HTJ2K and
+JPEG XL inputs made here. What the service stores (transcoded to HTJ2K lossless RPCL, kept as sent, or kept
+native), the frame checksums, transcoded frames read back, and the files an import refuses (customer errors,
+each saying what is wrong). Frames stored as sent or natively are read back in test_image_frames.py; JPEG XL
+frames here."""
 
 from __future__ import annotations
 
@@ -29,7 +30,9 @@ from dicom_factory import (
     htj2k_codestream,
     make_dataset,
     part10_bytes,
+    part10_bytes_of_any_syntax,
     sample_file,
+    with_raw_value,
 )
 from pydicom.encaps import generate_frames
 
@@ -39,6 +42,9 @@ EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1"
 JPEG_BASELINE = "1.2.840.10008.1.2.4.50"
 JPEG_2000 = "1.2.840.10008.1.2.4.91"
 MPEG2_MAIN_PROFILE = "1.2.840.10008.1.2.4.100"
+JPEG_XL_LOSSLESS = "1.2.840.10008.1.2.4.110"
+JPEG_XL_JPEG_RECOMPRESSION = "1.2.840.10008.1.2.4.111"
+JPEG_XL = "1.2.840.10008.1.2.4.112"
 
 
 def pydicom_frames(name: str) -> Callable[[], list[np.ndarray]]:
@@ -82,6 +88,36 @@ def generated_htj2k(transfer_syntax: str, stored: str) -> Sample:
     return Sample(part10, stored, lambda: frames)
 
 
+JPEG_XL_GRAY = gray_frames(2, 24, 32, seed=11)
+JPEG_XL_RGB = gray_frames(1, 16, 24 * 3, dtype="uint8", seed=12).reshape(16, 24, 3)
+JPEG_GRAY = imagecodecs.jpeg_encode(gray_frames(1, 16, 16, dtype="uint8", seed=13), level=90)
+
+
+def generated_jpeg_xl(
+    transfer_syntax: str, stored: str, frames: list[np.ndarray], photometric: str
+) -> Sample:
+    """Frames encoded losslessly by imagecodecs' JPEG XL codec, one fragment each."""
+
+    def part10() -> bytes:
+        bitstreams = [imagecodecs.jpegxl_encode(frame, lossless=True) for frame in frames]
+        dataset = make_dataset(np.stack(frames) if len(frames) > 1 else frames[0], photometric=photometric)
+        return part10_bytes_of_any_syntax(encapsulated(dataset, bitstreams, transfer_syntax))
+
+    return Sample(part10, stored, lambda: frames)
+
+
+def recompressed_jpeg() -> Sample:
+    """A JPEG Baseline frame recompressed losslessly into JPEG XL; its pixels are what a JPEG XL decoder
+    makes of it (libjxl's reconstruction differs from libjpeg's by a few levels)."""
+    bitstream = imagecodecs.jpegxl_encode_jpeg(JPEG_GRAY)
+
+    def part10() -> bytes:
+        dataset = make_dataset(imagecodecs.jpeg_decode(JPEG_GRAY))
+        return part10_bytes_of_any_syntax(encapsulated(dataset, [bitstream], JPEG_XL_JPEG_RECOMPRESSION))
+
+    return Sample(part10, HTJ2K_LOSSLESS_RPCL, lambda: [imagecodecs.jpegxl_decode(bitstream)])
+
+
 SAMPLES = {
     "explicit-le": shipped("CT_small.dcm", HTJ2K_LOSSLESS_RPCL),
     "implicit-le": shipped("MR_small_implicit.dcm", HTJ2K_LOSSLESS_RPCL),
@@ -112,6 +148,13 @@ SAMPLES = {
     "32-bit-gray": shipped("rtdose.dcm", EXPLICIT_VR_LITTLE_ENDIAN),
     "32-bit-rgb": shipped("SC_rgb_rle_32bit.dcm", EXPLICIT_VR_LITTLE_ENDIAN),
     "binary-segmentation": shipped("liver_1frame.dcm", EXPLICIT_VR_LITTLE_ENDIAN),
+    # JPEG XL: the model gives stored .112 a content type (image/jxl), so it is kept as sent; the lossless and
+    # JPEG-recompression syntaxes have none and are transcoded like every other lossless input.
+    "jpeg-xl-lossless": generated_jpeg_xl(
+        JPEG_XL_LOSSLESS, HTJ2K_LOSSLESS_RPCL, list(JPEG_XL_GRAY), "MONOCHROME2"
+    ),
+    "jpeg-xl-jpeg-recompression": recompressed_jpeg(),
+    "jpeg-xl": generated_jpeg_xl(JPEG_XL, JPEG_XL, [JPEG_XL_RGB], "RGB"),
 }
 TRANSCODED = [name for name, sample in SAMPLES.items() if sample.stored == HTJ2K_LOSSLESS_RPCL]
 
@@ -212,6 +255,18 @@ def test_transcoded_frames_decode_to_the_pixels_sent(medical_imaging_client, dat
         assert little_endian(decoded) == little_endian(expected)
 
 
+def test_jpeg_xl_frames_come_back_as_sent_as_image_jxl(medical_imaging_client, datastore_id, s3):
+    sample = SAMPLES["jpeg-xl"]
+    data = sample.part10()
+    image_set_id, instance = import_one(medical_imaging_client, s3, datastore_id, data)
+
+    (entry,) = instance["ImageFrames"]
+    body, content_type = frame(medical_imaging_client, datastore_id, image_set_id, entry["ID"])
+
+    assert (body, content_type) == (sent_frames(data)[0], "image/jxl")
+    assert np.array_equal(imagecodecs.jpegxl_decode(body), JPEG_XL_RGB)
+
+
 # --- What is refused ---------------------------------------------------------------------------------------
 
 
@@ -260,6 +315,63 @@ def cut_in_an_element_value() -> bytes:
     return data[: at + 9]  # one byte of its 2-byte value
 
 
+# Malformed element values in otherwise readable files: natively and encapsulated, since pydicom checks the
+# description of native pixel data itself and the mock has to for the codecs it calls.
+
+
+def native(**raw_values: bytes) -> Callable[[], bytes]:
+    """An instance with native pixel data whose `raw_values` (by keyword) are written exactly as given."""
+
+    def make() -> bytes:
+        ds = make_dataset(gray_frames(1, 8, 8))
+        for keyword, value in raw_values.items():
+            with_raw_value(ds, keyword, value)
+        return part10_bytes(ds)
+
+    return make
+
+
+def htj2k(frames: int = 1, **raw_values: bytes) -> Callable[[], bytes]:
+    """An instance of `frames` HTJ2K frames (NumberOfFrames says so) with `raw_values` written as given."""
+
+    def make() -> bytes:
+        pixels = gray_frames(frames, 16, 16)
+        codestreams = [htj2k_codestream(frame) for frame in (pixels if frames > 1 else [pixels])]
+        ds = encapsulated(make_dataset(pixels), codestreams, HTJ2K_LOSSLESS_RPCL)
+        for keyword, value in raw_values.items():
+            with_raw_value(ds, keyword, value)
+        return part10_bytes(ds)
+
+    return make
+
+
+def us(value: int) -> bytes:
+    return value.to_bytes(2, "little")
+
+
+def empty_encapsulated_pixel_data() -> bytes:
+    """HTJ2K, but its PixelData is an empty value (pydicom will not write one, so the bytes are cut)."""
+    data = htj2k()()
+    at = data.index(b"\xe0\x7f\x10\x00OB\x00\x00\xff\xff\xff\xff")
+    return data[:at] + b"\xe0\x7f\x10\x00OB\x00\x00\x00\x00\x00\x00"
+
+
+def rows_of_one_byte() -> bytes:
+    """Rows (US, two bytes) written with a one-byte value in the middle of the file."""
+    data = good_instance()
+    return data.replace(b"\x28\x00\x10\x00US\x02\x00\x08\x00", b"\x28\x00\x10\x00US\x01\x00\x08", 1)
+
+
+def two_htj2k_frames_behind_an_offset_table() -> bytes:
+    """NumberOfFrames 1, but the basic offset table names two frames."""
+    pixels = gray_frames(2, 16, 16)
+    ds = encapsulated(
+        make_dataset(pixels), [htj2k_codestream(frame) for frame in pixels], HTJ2K_LOSSLESS_RPCL
+    )
+    ds.NumberOfFrames = 1
+    return part10_bytes(ds)
+
+
 INVALID = {
     "truncated-native-pixel-data": (truncated_native_pixel_data, "pixel data"),
     "truncated-htj2k-pixel-data": (truncated_htj2k_pixel_data, "pixel data"),
@@ -267,7 +379,29 @@ INVALID = {
     "no-sop-instance-uid": (without_sop_instance_uid, "SOPInstanceUID"),
     "mpeg2": (unsupported_transfer_syntax, MPEG2_MAIN_PROFILE),
     "cut-in-file-meta": (cut_in_the_file_meta, ""),
-    "cut-in-element-value": (cut_in_an_element_value, ""),
+    "cut-in-element-value": (cut_in_an_element_value, "SamplesPerPixel"),
+    "number-of-frames-not-a-number": (native(NumberOfFrames=b"ab"), "NumberOfFrames is 'ab'"),
+    "number-of-frames-not-a-number-htj2k": (htj2k(NumberOfFrames=b"ab"), "NumberOfFrames is 'ab'"),
+    "number-of-frames-negative": (native(NumberOfFrames=b"-2"), "NumberOfFrames is '-2'"),
+    "number-of-frames-two-values": (htj2k(NumberOfFrames=b"1\\2 "), "NumberOfFrames"),
+    "more-frames-named-than-sent": (native(NumberOfFrames=b"3 "), "pixel data"),
+    "more-frames-named-than-sent-htj2k": (htj2k(NumberOfFrames=b"3 "), "NumberOfFrames is 3"),
+    "more-frames-sent-than-named-htj2k": (two_htj2k_frames_behind_an_offset_table, "holds 2 frames"),
+    "empty-pixel-data": (native(PixelData=b""), "PixelData is empty"),
+    "empty-pixel-data-htj2k": (empty_encapsulated_pixel_data, "PixelData is empty"),
+    "pixel-data-too-short": (native(PixelData=bytes(10)), "pixel data"),
+    "rows-zero": (native(Rows=us(0)), "Rows"),
+    "rows-not-the-codestream-s": (htj2k(Rows=us(99)), "Rows"),
+    "columns-not-the-codestream-s": (htj2k(Columns=us(8)), "Columns"),
+    "rows-of-one-byte": (rows_of_one_byte, "Rows"),
+    "bits-allocated-12": (native(BitsAllocated=us(12)), "Bits Allocated"),
+    "bits-allocated-12-htj2k": (htj2k(BitsAllocated=us(12)), "Bits Allocated"),
+    "bits-stored-above-bits-allocated-htj2k": (htj2k(BitsStored=us(20)), "Bits Stored"),
+    "samples-per-pixel-2": (native(SamplesPerPixel=us(2)), "Samples per Pixel"),
+    "samples-per-pixel-3-htj2k": (htj2k(SamplesPerPixel=us(3), PlanarConfiguration=us(0)), "Samples"),
+    "pixel-representation-2-htj2k": (htj2k(PixelRepresentation=us(2)), "Pixel Representation"),
+    "photometric-interpretation-unknown-htj2k": (htj2k(PhotometricInterpretation=b"FOO "), "FOO"),
+    "sop-instance-uid-two-values": (native(SOPInstanceUID=b"1.2.3\\1.2.4 "), "SOPInstanceUID"),
 }
 
 
@@ -295,6 +429,8 @@ def test_each_invalid_file_of_a_job_gets_its_own_failure_line(medical_imaging_cl
         "in/notes.txt": not_dicom(),
         "in/no-sop.dcm": without_sop_instance_uid(),
         "in/video.dcm": unsupported_transfer_syntax(),
+        "in/frames-ab.dcm": native(NumberOfFrames=b"ab")(),
+        "in/empty.dcm": empty_encapsulated_pixel_data(),
     }
     files = {"in/good-1.dcm": good_instance(), "in/good-2.dcm": good_instance(), **invalid}
 
@@ -303,5 +439,5 @@ def test_each_invalid_file_of_a_job_gets_its_own_failure_line(medical_imaging_cl
     assert sorted(line["inputFile"] for line in failures) == sorted(invalid)
     assert sorted(line["inputFile"] for line in successes) == ["in/good-1.dcm", "in/good-2.dcm"]
     summary = json.loads(read(s3, job["outputS3Uri"] + "job-output-manifest.json"))["jobSummary"]
-    assert (summary["numberOfScannedFiles"], summary["numberOfImportedFiles"]) == (6, 2)
-    assert summary["numberOfFilesWithCustomerError"] == 4
+    assert (summary["numberOfScannedFiles"], summary["numberOfImportedFiles"]) == (8, 2)
+    assert (summary["numberOfFilesWithCustomerError"], summary["numberOfFilesWithServerError"]) == (6, 0)

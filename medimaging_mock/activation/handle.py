@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import numbers
 import os
+import threading
 from collections.abc import Iterable
 
 from moto.core import DEFAULT_ACCOUNT_ID
@@ -21,7 +23,8 @@ class FaultInjector:
     def add(
         self, operation: str, error: str | None = None, *, times: int = 1, latency: float | None = None
     ) -> None:
-        """The next `times` calls of `operation` wait `latency` seconds and/or fail with `error`."""
+        """The next `times` calls of `operation` wait `latency` seconds and/or fail with `error`.
+        Checked here, so that a fault never breaks the call it applies to in a way it does not name."""
         model = service_model()
         if operation not in model.operation_names:
             raise ValueError(
@@ -32,12 +35,26 @@ class FaultInjector:
             raise ValueError(f"{operation} does not model {error!r}; it models {modelled}")
         if error is None and latency is None:
             raise ValueError("a fault needs an error, a latency, or both")
-        if times < 1:
-            raise ValueError(f"times must be at least 1, not {times}")
-        _faults.add(operation, error, times, latency)
+        if not isinstance(times, numbers.Integral) or isinstance(times, bool) or times < 1:
+            raise ValueError(f"times must be a whole number >= 1, not {times!r}")
+        if latency is not None and not _is_latency(latency):
+            raise ValueError(
+                f"latency must be a number of seconds from 0 to {threading.TIMEOUT_MAX:.0f}, not {latency!r}"
+            )
+        _faults.add(operation, error, int(times), None if latency is None else float(latency))
 
     def clear(self) -> None:
         _faults.clear()
+
+
+def _is_latency(value: object) -> bool:
+    """A number of seconds time.sleep takes: finite, >= 0, at most the platform's longest wait."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        return False
+    try:
+        return 0 <= float(value) <= threading.TIMEOUT_MAX  # NaN compares False; huge ints overflow
+    except OverflowError:
+        return False
 
 
 class MedicalImagingHandle:
@@ -86,7 +103,10 @@ class MedicalImagingHandle:
     ) -> str:
         """Seed ONE image set holding all `datasets` (pydicom Datasets, Part 10 paths or bytes of one study),
         built exactly as an import builds it. Returns its id.
-        Bad input raises ValueError naming the dataset."""
+        Bad input (a path that cannot be read, a file that is not DICOM, a malformed element) raises
+        ValueError naming the dataset; a datastore that is unknown or not ACTIVE raises
+        `medimaging_mock.ServiceError` with the service's `code` (ResourceNotFoundException,
+        ConflictException)."""
         backend = self.backend(region, account_id)
         return backend.seed_image_set(datastore_id, datasets, is_primary).image_set_id
 

@@ -21,7 +21,7 @@ class ImagingBackend:
         self.pending = PendingWork()
         self.datastores = Datastores(region, account_id, self.pending)
         self.tags = Tags()
-        self.imports = ImportJobs(region, self.datastores, self.pending)
+        self.imports = ImportJobs(account_id, region, self.datastores, self.pending)
 
     def settle(self) -> None:
         """Complete the in-flight work that is due; every call begins with this."""
@@ -49,8 +49,9 @@ class ImagingBackend:
         return self.datastores.delete(datastore_id, on_removed=lambda gone: self.tags.forget(gone.arn))
 
     def seed_image_set(self, datastore_id: str, sources: Iterable[DicomSource], is_primary: bool) -> ImageSet:
-        datastore = self.datastores.active(datastore_id)
-        with datastore.image_sets.lock:
+        datastore = self.datastores.get(datastore_id)
+        with datastore.lock:  # from the check to the new image set: a deletion waits, or is refused
+            datastore.require_active()
             return ingestion.create_image_set(datastore, sources, is_primary)
 
     def require_resource(self, arn: str) -> str:

@@ -50,6 +50,11 @@ class Datastore:
     def status(self) -> str:
         return self.lifecycle.status
 
+    def require_active(self) -> None:
+        """Writes into the datastore need it ACTIVE: check under its lock, and keep the lock for the write."""
+        if self.status != ACTIVE:
+            raise ConflictException(f"Datastore {self.datastore_id} is {self.status}, not ACTIVE")
+
     def summary(self) -> dict[str, Any]:
         lifecycle = self.lifecycle
         return {
@@ -159,8 +164,7 @@ class Datastores:
     def active(self, datastore_id: str) -> Datastore:
         """The datastore, while it is ACTIVE: hold its lock across this check and the write it allows."""
         datastore = self.get(datastore_id)
-        if datastore.status != ACTIVE:
-            raise ConflictException(f"Datastore {datastore_id} is {datastore.status}, not ACTIVE")
+        datastore.require_active()
         return datastore
 
     def delete(self, datastore_id: str, on_removed: Callable[[Datastore], None]) -> Datastore:

@@ -1,10 +1,11 @@
 """DICOM import jobs: every object under an S3 prefix read, parsed and grouped as the service groups
 instances, image sets created or versioned, and the job's outputs written back to S3.
 
-Grouping (Developer Guide, "Understanding image sets"): instances of one series whose Patient, Study and
-Series grouping elements agree form a group. A group joins the series' primary image set when they agree
-with it (re-imported instances replace their copies; the image set gets a new version), starts the primary
-image set when the series has none, and becomes a non-primary image set when it conflicts.
+Grouping (grouping.py): a group joins the series' primary image set when they agree with it (re-imported
+instances replace their copies; the image set gets a new version), starts the primary image set when the
+series has none, and becomes a non-primary image set when it conflicts.
+
+S3 is moto's backend of the job's account, called in process (object_store), never AWS.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from medimaging_mock.domain import clock, cursors, ingestion
+from medimaging_mock.domain import clock, cursors, grouping, ingestion, messages
 from medimaging_mock.domain.datastores import Datastore, Datastores
 from medimaging_mock.domain.errors import ConflictException, ResourceNotFoundException
 from medimaging_mock.domain.ids import new_id
 from medimaging_mock.domain.metadata import copies
 from medimaging_mock.domain.metadata.builder import BuiltInstance, InvalidDataset, assemble, build_instance
-from medimaging_mock.domain.object_store import BucketUnavailable, ObjectStore, split
+from medimaging_mock.domain.object_store import BucketUnavailable, ObjectStore, ObjectUnavailable, split
 from medimaging_mock.domain.transitions import PendingWork
 
 SUBMITTED, IN_PROGRESS, COMPLETED, FAILED = "SUBMITTED", "IN_PROGRESS", "COMPLETED", "FAILED"
@@ -39,11 +40,15 @@ LENGTH_LIMITS = {
     "StudyDate": 18,
     "StudyTime": 28,
 }
-GROUPING = {
-    "patient": ("PatientID",),
-    "study": ("StudyInstanceUID", "StudyDate", "AccessionNumber", "StudyID"),
-    "series": ("SeriesInstanceUID", "SeriesNumber"),
-}
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a job stands: status, and once it ended, when and (on failure) why."""
+
+    status: str
+    ended_at: datetime | None = None
+    message: str | None = None
 
 
 @dataclass(eq=False)
@@ -56,21 +61,24 @@ class ImportJob:
     output_s3_uri: str  # the job's folder: <given>/<datastoreId>-DicomImport-<jobId>/
     import_configuration: dict[str, Any] | None
     submitted_at: datetime
-    status: str = SUBMITTED
-    ended_at: datetime | None = None
-    message: str | None = None
+    progress: Progress = field(default_factory=lambda: Progress(SUBMITTED))  # replaced whole, never changed
     request: tuple[Any, ...] = field(default=(), repr=False)  # what its client token promises
 
+    @property
+    def status(self) -> str:
+        return self.progress.status
+
     def summary(self) -> dict[str, Any]:
+        progress = self.progress
         return {
             "jobId": self.job_id,
             "jobName": self.job_name,
-            "jobStatus": self.status,
+            "jobStatus": progress.status,
             "datastoreId": self.datastore_id,
             "dataAccessRoleArn": self.data_access_role_arn,
-            "endedAt": self.ended_at,
+            "endedAt": progress.ended_at,
             "submittedAt": self.submitted_at,
-            "message": self.message,
+            "message": progress.message,
         }
 
     def properties(self) -> dict[str, Any]:
@@ -85,7 +93,8 @@ class ImportJob:
 class ImportJobs:
     """The import jobs of one account and region."""
 
-    def __init__(self, region: str, datastores: Datastores, pending: PendingWork):
+    def __init__(self, account_id: str, region: str, datastores: Datastores, pending: PendingWork):
+        self._account_id = account_id
         self._region = region
         self._datastores = datastores
         self._pending = pending
@@ -158,19 +167,20 @@ class ImportJobs:
 
     @staticmethod
     def _begin(job: ImportJob) -> None:
-        job.status = IN_PROGRESS
+        job.progress = Progress(IN_PROGRESS)
 
     def _run(self, job: ImportJob, when: datetime) -> None:
         try:
-            datastore = self._datastores.active(job.datastore_id)
-            _Import(job, datastore, ObjectStore(self._region)).run()
+            datastore = self._datastores.get(job.datastore_id)
+            _Import(job, datastore, ObjectStore(self._account_id, self._region)).run()
         except (BucketUnavailable, ConflictException, ResourceNotFoundException) as error:
-            job.status, job.message = FAILED, getattr(error, "message", str(error))
+            job.progress = Progress(FAILED, when, messages.fitted(getattr(error, "message", str(error))))
         except Exception as error:  # a defect of the mock: the job fails as a service job would, never hangs
-            job.status, job.message = FAILED, f"medimaging_mock internal error: {error!r}"
+            job.progress = Progress(
+                FAILED, when, messages.fitted(f"medimaging_mock internal error: {error!r}")
+            )
         else:
-            job.status = COMPLETED
-        job.ended_at = when
+            job.progress = Progress(COMPLETED, when)
 
 
 class _Import:
@@ -190,7 +200,8 @@ class _Import:
         input_bucket, prefix = split(self.job.input_s3_uri)
         keys = list(self.store.keys(input_bucket, prefix))
         built = [item for item in (self._build(input_bucket, key) for key in keys) if item is not None]
-        with self.datastore.image_sets.lock:
+        with self.datastore.lock:  # from the check to the last image set: a deletion waits, or is refused
+            self.datastore.require_active()
             for group in _groups(built):
                 self._place(group)
         self._report(output_bucket, folder, len(keys))
@@ -198,13 +209,16 @@ class _Import:
     def _build(self, bucket: str, key: str) -> BuiltInstance | None:
         try:
             dataset, _ = ingestion.load(self.store.read(bucket, key), 0)
-            for keyword, limit in LENGTH_LIMITS.items():
+            built = build_instance(dataset, key, new_id, self.datastore.lossless_storage_format)
+            for keyword, limit in LENGTH_LIMITS.items():  # read safely: build_instance read every element
                 value = str(dataset.get(keyword, "") or "")
                 if len(value) > limit:
                     raise InvalidDataset(key, f"DICOM attribute {keyword} is longer than {limit} characters")
-            return build_instance(dataset, key, new_id, self.datastore.lossless_storage_format)
+            return built
         except InvalidDataset as error:
             self._fail(key, "ValidationException", error.reason)
+        except ObjectUnavailable as error:  # gone since it was listed: the customer's doing, not the mock's
+            self._fail(key, "ValidationException", str(error))
         except Exception as error:  # a defect of the mock: reported as the service reports its own errors
             self._fail(
                 key, "InternalServerException", f"medimaging_mock could not import the file: {error!r}"
@@ -221,7 +235,7 @@ class _Import:
         group = list({item.sop_uid: item for item in files}.values())
         incoming = assemble(group)
         primary = image_sets.primary_for_series(group[0].series_uid)
-        if primary is not None and _grouping_key(primary.latest.document) == _grouping_key(incoming):
+        if primary is not None and grouping.joins(primary.latest.document, grouping.key_of(group[0])):
             version = image_sets.add_imported(primary, copies.merge(primary.latest.document, incoming))
             image_set = primary
         else:
@@ -252,6 +266,7 @@ class _Import:
                 "outputS3Uri": base,
                 "successOutputS3Uri": f"{base}SUCCESS/",
                 "failureOutputS3Uri": f"{base}FAILURE/",
+                "warningsOutputS3Uri": f"{base}WARNING/",
                 "numberOfScannedFiles": scanned,
                 "numberOfImportedFiles": len(self.successes),
                 "numberOfFilesWithCustomerError": len(self.failures) - server_errors,
@@ -262,23 +277,16 @@ class _Import:
         }
         self.store.write(bucket, f"{folder}SUCCESS/success.ndjson", _ndjson(self.successes))
         self.store.write(bucket, f"{folder}FAILURE/failure.ndjson", _ndjson(self.failures))
+        self.store.write(bucket, f"{folder}WARNING/warning.ndjson", b"")  # the mock finds nothing to warn of
         self.store.write(bucket, f"{folder}job-output-manifest.json", json.dumps(manifest).encode("utf-8"))
 
 
 def _groups(built: list[BuiltInstance]) -> list[list[BuiltInstance]]:
-    """Instances by series and grouping elements, in the order they were read."""
+    """Instances by grouping elements (the series UID among them), in the order they were read."""
     groups: dict[tuple[Any, ...], list[BuiltInstance]] = {}
     for item in built:
-        groups.setdefault((item.series_uid, _grouping_key(assemble([item]))), []).append(item)
+        groups.setdefault(grouping.key_of(item), []).append(item)
     return list(groups.values())
-
-
-def _grouping_key(document: Any) -> tuple[Any, ...]:
-    blocks = {"patient": document.patient, "study": document.study}
-    series = next(iter(document.series.values())).dicom
-    values = [blocks[level].get(name) for level in ("patient", "study") for name in GROUPING[level]]
-    values += [series.get(name) for name in GROUPING["series"]]
-    return tuple(json.dumps(value, sort_keys=True) for value in values)
 
 
 def _ndjson(lines: list[dict[str, Any]]) -> bytes:

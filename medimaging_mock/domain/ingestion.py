@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pydicom
@@ -25,9 +26,16 @@ def load(source: DicomSource, index: int) -> tuple[Dataset, str]:
     """The dataset and a name for messages: its path, or its position in the caller's list."""
     if isinstance(source, Dataset):
         return source, f"dataset #{index}"
-    name = f"bytes #{index}" if isinstance(source, bytes) else os.fspath(source)
+    if isinstance(source, bytes):
+        name, data = f"bytes #{index}", source
+    else:
+        name = os.fspath(source)
+        try:
+            data = Path(name).read_bytes()
+        except OSError as error:
+            raise InvalidDataset(name, f"the file cannot be read: {error.strerror or error}") from error
     try:
-        return pydicom.dcmread(io.BytesIO(source) if isinstance(source, bytes) else source), name
+        return pydicom.dcmread(io.BytesIO(data)), name
     except Exception as error:  # truncated or malformed files fail in many ways inside pydicom
         raise InvalidDataset(name, "not a DICOM Part 10 file (no DICM prefix or file meta)") from error
 

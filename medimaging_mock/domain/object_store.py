@@ -1,16 +1,24 @@
-"""S3, as the import job sees it: ordinary boto3 calls, which moto's S3 serves while a mock is active."""
+"""S3, as the import job sees it: moto's S3 backend of the job's account, called directly.
+
+Never boto3 or HTTP: the job's reads and writes stay in this process whatever mock or server mode is (or is
+not) active, so no call can reach AWS.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-import boto3
-from botocore.exceptions import ClientError
+from moto.s3.exceptions import S3ClientError
+from moto.s3.models import S3Backend, s3_backends
+from moto.utilities.utils import get_partition
 
 
 class BucketUnavailable(Exception):
     """The bucket does not exist or cannot be reached; the message says which."""
+
+
+class ObjectUnavailable(Exception):
+    """An object listed a moment ago cannot be read; the message says which."""
 
 
 def split(uri: str) -> tuple[str, str]:
@@ -21,35 +29,37 @@ def split(uri: str) -> tuple[str, str]:
 
 
 class ObjectStore:
-    def __init__(self, region: str):
-        self._client = boto3.client("s3", region_name=region)
+    """One job's view of S3: the S3 backend moto keeps for the account (buckets are per partition)."""
 
-    def keys(self, bucket: str, prefix: str) -> Iterator[str]:
-        """Every object under the prefix, nested folders included."""
+    def __init__(self, account_id: str, region: str):
+        self._s3: S3Backend = s3_backends[account_id][get_partition(region)]
+
+    def keys(self, bucket: str, prefix: str) -> list[str]:
+        """Every object under the prefix, nested folders included, in key order."""
         try:
-            for page in self._client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-                for item in page.get("Contents", []):
-                    if not item["Key"].endswith("/"):
-                        yield item["Key"]
-        except ClientError as error:
-            raise BucketUnavailable(f"Input bucket {bucket} is not accessible: {_reason(error)}") from error
+            found = self._s3.get_bucket(bucket)
+            listed = self._s3.list_objects(found, prefix, delimiter=None, marker=None, max_keys=None)[0]
+        except S3ClientError as error:
+            raise BucketUnavailable(f"Input bucket {bucket} is not accessible: {error.message}") from error
+        return [key.name for key in listed if not key.name.endswith("/")]
 
     def read(self, bucket: str, key: str) -> bytes:
-        return self._client.get_object(Bucket=bucket, Key=key)["Body"].read()
+        try:
+            found = self._s3.get_object(bucket, key)
+        except S3ClientError as error:
+            raise ObjectUnavailable(f"s3://{bucket}/{key} cannot be read: {error.message}") from error
+        if found is None:
+            raise ObjectUnavailable(f"s3://{bucket}/{key} cannot be read: the object does not exist")
+        return found.value
 
     def write(self, bucket: str, key: str, body: bytes) -> None:
         try:
-            self._client.put_object(Bucket=bucket, Key=key, Body=body)
-        except ClientError as error:
-            raise BucketUnavailable(f"Output bucket {bucket} is not accessible: {_reason(error)}") from error
+            self._s3.put_object(bucket, key, body)
+        except S3ClientError as error:
+            raise BucketUnavailable(f"Output bucket {bucket} is not accessible: {error.message}") from error
 
     def check(self, bucket: str, role: str) -> None:
         try:
-            self._client.head_bucket(Bucket=bucket)
-        except ClientError as error:
-            raise BucketUnavailable(f"{role} bucket {bucket} is not accessible: {_reason(error)}") from error
-
-
-def _reason(error: ClientError) -> str:
-    details = error.response.get("Error", {})
-    return details.get("Message") or details.get("Code") or str(error)
+            self._s3.get_bucket(bucket)
+        except S3ClientError as error:
+            raise BucketUnavailable(f"{role} bucket {bucket} is not accessible: {error.message}") from error

@@ -6,6 +6,7 @@ Work is completed lazily: every call settles what is due before it runs, so no t
 
 from __future__ import annotations
 
+import numbers
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,10 +20,20 @@ Mode = str | float
 
 
 def checked_mode(mode: Mode) -> Mode:
-    if mode in (IMMEDIATE, MANUAL):
+    """Checked when set, so that a bad mode never fails a later call: a delay is a number of seconds >= 0
+    that the clock can add (datetime and timedelta both end in the year 9999)."""
+    if isinstance(mode, str) and mode in (IMMEDIATE, MANUAL):
         return mode
-    if isinstance(mode, (int, float)) and not isinstance(mode, bool) and mode >= 0:
-        return float(mode)
+    if isinstance(mode, numbers.Real) and not isinstance(mode, bool) and mode >= 0:  # NaN is not >= 0
+        try:
+            seconds = float(mode)
+            clock.now() + timedelta(seconds=seconds)
+        except OverflowError:  # inf, and finite delays past the year 9999
+            raise ValueError(
+                f"transitions of {mode!r} seconds would end after the year 9999; "
+                "use 'manual' for work that waits for advance()"
+            ) from None
+        return seconds
     raise ValueError(f"transitions must be 'immediate', 'manual' or a number of seconds >= 0, not {mode!r}")
 
 
@@ -57,12 +68,16 @@ class PendingWork:
         the call), so timestamps say when the work finished, not when somebody next looked. With
         `at_next_call`, it is due at the next call whatever the transitions (a job that starts at once)."""
         mode = IMMEDIATE if at_next_call else policy.mode
+        due: datetime | None
         if mode == MANUAL:
             due = None
         elif mode == IMMEDIATE:
             due = clock.now()
         else:
-            due = clock.now() + timedelta(seconds=float(mode))
+            try:
+                due = clock.now() + timedelta(seconds=float(mode))
+            except OverflowError:  # a clock moved near the year 9999: a delay past it never comes
+                due = None
         with self._lock:
             self._work.append(_Work(due, complete))
 

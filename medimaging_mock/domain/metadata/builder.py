@@ -25,6 +25,9 @@ class InvalidDataset(ValueError):
         self.reason = reason
 
 
+UID_KEYWORDS = ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")
+
+
 @dataclass(frozen=True)
 class BuiltInstance:
     source: str
@@ -42,29 +45,11 @@ class BuiltInstance:
 def build_instance(
     dataset: Dataset, source: str, new_frame_id: Callable[[], str], lossless_storage_format: str = "HTJ2K"
 ) -> BuiltInstance:
-    uids = {}
-    for keyword in ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"):
-        value = str(dataset.get(keyword, "") or "")
-        if not value:
-            raise InvalidDataset(source, f"DICOM attribute {keyword} does not exist")
-        uids[keyword] = value
-    levels: dict[str, dict[str, Any]] = {"patient": {}, "study": {}, "series": {}, "instance": {}}
-    vrs: dict[str, str] = {}
-    file_meta = getattr(dataset, "file_meta", None) or Dataset()
-    try:
-        for container in (file_meta, dataset):
-            for tag in list(container.keys()):  # tags, not elements: see values.encode_dataset
-                if tag in PIXEL_TAGS or (tag.element == 0 and tag.group != 2):
-                    continue
-                key = key_for(tag)
-                levels[level_of(tag)][key] = encode_element(container, tag)
-                if key == f"{int(tag):08X}":  # private or unknown: the VR travels with the document
-                    vrs[key] = container[tag].VR
-    except Exception as error:  # a truncated or malformed element fails in many ways inside pydicom
-        raise InvalidDataset(source, f"the file cannot be parsed: {error}") from error
-    transfer_syntax = str(file_meta.get("TransferSyntaxUID", "") or "")
-    if not transfer_syntax:
-        raise InvalidDataset(source, "DICOM attribute TransferSyntaxUID does not exist")
+    """Everything wrong with the file's content is an InvalidDataset saying what: a customer error. Any other
+    exception out of here is a defect of the mock."""
+    levels, vrs = _levels(dataset, source)  # reads every element, so no later read fails inside pydicom
+    uids = {keyword: _uid(dataset, keyword, source) for keyword in UID_KEYWORDS}
+    transfer_syntax = _uid(getattr(dataset, "file_meta", None) or Dataset(), "TransferSyntaxUID", source)
     pixels, originals = [], None
     if "PixelData" in dataset:
         try:
@@ -86,6 +71,35 @@ def build_instance(
         tuple(pixels),
         tuple(originals) if originals and stored == transfer_syntax else None,
     )
+
+
+def _levels(dataset: Dataset, source: str) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """The document blocks by level, and the VRs of private and unknown elements."""
+    levels: dict[str, dict[str, Any]] = {"patient": {}, "study": {}, "series": {}, "instance": {}}
+    vrs: dict[str, str] = {}
+    file_meta = getattr(dataset, "file_meta", None) or Dataset()
+    for container in (file_meta, dataset):
+        for tag in list(container.keys()):  # tags, not elements: see values.encode_dataset
+            if tag in PIXEL_TAGS or (tag.element == 0 and tag.group != 2):
+                continue
+            key = key_for(tag)
+            try:
+                levels[level_of(tag)][key] = encode_element(container, tag)
+            except Exception as error:  # a truncated or malformed element fails in many ways inside pydicom
+                reason = f"DICOM attribute {key} {tag} cannot be read: {error}"
+                raise InvalidDataset(source, reason) from error
+            if key == f"{int(tag):08X}":  # private or unknown: the VR travels with the document
+                vrs[key] = container[tag].VR
+    return levels, vrs
+
+
+def _uid(dataset: Dataset, keyword: str, source: str) -> str:
+    value = dataset.get(keyword)
+    if value is None or value == "":
+        raise InvalidDataset(source, f"DICOM attribute {keyword} does not exist")
+    if not isinstance(value, str):
+        raise InvalidDataset(source, f"DICOM attribute {keyword} must hold one UID, not {value!r}")
+    return str(value)
 
 
 def assemble(built: Sequence[BuiltInstance]) -> Document:

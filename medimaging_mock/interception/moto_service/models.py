@@ -36,5 +36,5 @@ def all_backends() -> list[ImagingBackend]:
     return [
         regional.imaging
         for account in list(medicalimaging_backends.values())
-        for regional in account.values()
+        for regional in list(account.values())  # snapshots: another thread may add a region meanwhile
     ]
