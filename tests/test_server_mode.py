@@ -7,17 +7,26 @@ import socket
 import subprocess
 import sys
 import time
+from urllib.parse import quote
 
 import boto3
 import openjpeg
 import pytest
 import requests
 from aws_helpers import INPUT_BUCKET, OUTPUT_BUCKET, ROLE, metadata, new_datastore
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
+from botocore.credentials import Credentials
 from dicom_factory import gray_frames, make_dataset, part10_bytes
 from moto.server import ThreadedMotoServer
 
-import medimaging_mock  # noqa: F401  (registers the service, as `python -m medimaging_mock serve` does)
+from medimaging_mock import mock_medical_imaging  # registers the service, as `python -m ... serve` does
+
+IN_PROCESS = "https://medical-imaging.us-east-1.amazonaws.com"
+DATASTORE_ID = "0123456789abcdef0123456789abcdef"
+DATASTORE_ARN = f"arn:aws:medical-imaging:us-east-1:123456789012:datastore/{DATASTORE_ID}"
+CONTROL_CHARACTERS = {"LF": "\n", "CR": "\r", "TAB": "\t", "NUL": "\x00", "DEL": "\x7f", "ESC": "\x1b"}
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +139,79 @@ def test_the_serve_command_imports_from_its_own_s3_and_can_return_jph_frames(ser
 
     assert body[:12] == b"\0\0\0\x0cjP  \r\n\x87\n"
     assert openjpeg.decode(io.BytesIO(body), 2).tobytes() == pixels.tobytes()
+
+
+def answer(base: str, method: str, path: str) -> tuple[int, str | None, str | None]:
+    """Status, x-amzn-ErrorType and message of a signed request, as any SDK would send it."""
+    request = AWSRequest(method=method, url=base + path, data=b"{}" if method == "POST" else b"")
+    SigV4Auth(Credentials("testing", "testing"), "medical-imaging", "us-east-1").add_auth(request)
+    prepared = request.prepare()
+    response = requests.request(
+        method, prepared.url, headers=dict(prepared.headers), data=prepared.body, timeout=10
+    )
+    code = response.headers.get("x-amzn-ErrorType")
+    return response.status_code, code, response.json()["message"] if code else None
+
+
+def in_process_and_served(server_url: str, method: str, path: str) -> tuple[tuple, tuple]:
+    with mock_medical_imaging():
+        in_process = answer(IN_PROCESS, method, path)
+    return in_process, answer(server_url, method, path)
+
+
+def encoded(text: str) -> str:
+    return quote(text, safe="")
+
+
+IDS_IN_PATHS = {
+    "datastoreId": lambda c: ("GET", f"/datastore/{encoded(DATASTORE_ID + c)}"),
+    "imageSetId": lambda c: (
+        "POST",
+        f"/datastore/{DATASTORE_ID}/imageSet/{encoded(DATASTORE_ID + c)}/getImageSet",
+    ),
+    "resourceArn": lambda c: ("GET", f"/tags/{encoded(DATASTORE_ARN + c)}"),
+}
+
+
+@pytest.mark.parametrize("character", CONTROL_CHARACTERS.values(), ids=CONTROL_CHARACTERS.keys())
+@pytest.mark.parametrize("member", IDS_IN_PATHS)
+def test_an_id_ending_in_a_control_character_is_refused_over_http_as_in_process(
+    server_url, member, character
+):
+    method, path = IDS_IN_PATHS[member](character)
+
+    in_process, served = in_process_and_served(server_url, method, path)
+
+    assert served == in_process
+    status, code, message = served
+    assert (status, code) == (400, "ValidationException")
+    assert f"at '{member}' failed to satisfy constraint" in message
+
+
+@pytest.mark.parametrize("character", CONTROL_CHARACTERS.values(), ids=CONTROL_CHARACTERS.keys())
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/no/such/operation{}"), ("POST", f"/datastore/{DATASTORE_ID}{{}}/nothing"), ("PUT", "/{}")],
+    ids=["unknown", "unknown-under-a-known-prefix", "root"],
+)
+def test_a_path_naming_no_operation_is_unknown_over_http_as_in_process(server_url, method, path, character):
+    path = path.format(encoded(character))
+
+    in_process, served = in_process_and_served(server_url, method, path)
+
+    assert served == in_process
+    assert served == (
+        404,
+        "UnknownOperationException",
+        f"No medical-imaging operation matches {method} {path}",
+    )
+
+
+@pytest.mark.parametrize("character", CONTROL_CHARACTERS.values(), ids=CONTROL_CHARACTERS.keys())
+def test_boto3_over_http_gets_validation_exception_for_a_datastore_id_with_a_control_character(
+    client, character
+):
+    with pytest.raises(client.exceptions.ValidationException) as refused:
+        client.get_datastore(datastoreId=DATASTORE_ID + character)
+
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400

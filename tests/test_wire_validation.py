@@ -220,10 +220,50 @@ def test_body_that_is_not_json_is_refused():
     assert recorder.calls == []
 
 
-def test_body_that_is_a_json_array_is_refused():
-    message = refusal(handle("POST", "/datastore", body=["clientToken"]))
+@pytest.mark.parametrize("body", [["clientToken"], [], 0, ""], ids=["array", "empty-array", "zero", "string"])
+def test_body_that_is_not_a_json_object_is_refused(body):
+    message = refusal(handle("POST", "/datastore", body=body))
 
     assert message == "The request body must be a JSON object"
+
+
+@pytest.mark.parametrize("nesting", ["[", '{"a":'], ids=["arrays", "objects"])
+def test_body_nested_beyond_any_document_is_refused_not_a_recursion_error(nesting):
+    recorder = Recorder()
+    body = (nesting * 100_000).encode()
+    message = refusal(handle("POST", f"{IMAGE_SET_PATH}/copyImageSet", body=body, call=recorder))
+
+    assert message.startswith("The request body is nested deeper than ")
+    assert recorder.calls == []
+
+
+def test_body_that_is_not_utf8_is_refused_as_not_json():
+    message = refusal(handle("POST", "/datastore", body=b'{"clientToken": "\xff"}'))
+
+    assert message.startswith("The request body is not valid JSON: ")
+
+
+def test_tag_key_with_aws_but_no_colon_is_passed_on():
+    operation, params = passed_on("POST", f"/tags/{DATASTORE_ARN}", body={"tags": {"awsx": "x"}})
+
+    assert (operation, params["tags"]) == ("TagResource", {"awsx": "x"})
+
+
+@pytest.mark.parametrize("terminator", ["\n", "\r", "\u2028"], ids=["LF", "CR", "LINE-SEPARATOR"])
+def test_role_arn_ending_in_a_line_terminator_is_refused_as_java_reads_the_dot(terminator):
+    role = f"arn:aws:iam::123456789012:role/ImportRole{terminator}"
+    body = {
+        "clientToken": "t",
+        "dataAccessRoleArn": role,
+        "inputS3Uri": "s3://input-bucket/in/",
+        "outputS3Uri": "s3://output-bucket/out/",
+    }
+    message = refusal(handle("POST", f"/startDICOMImportJob/datastore/{DATASTORE_ID}", body=body))
+
+    assert message == (
+        f"1 validation error detected: Value '{role}' at 'dataAccessRoleArn' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+"
+    )
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
@@ -18,6 +17,7 @@ from urllib.parse import unquote
 from botocore.model import OperationModel, Shape
 from botocore.utils import parse_timestamp
 
+from medimaging_mock.domain import json_text
 from medimaging_mock.domain.errors import ValidationException
 from medimaging_mock.wire.validation import describe, failure
 
@@ -75,7 +75,9 @@ def decode_request(
         else:
             body_members.append((name, member))
     if body_members:
-        document = _json_body(body) or {}
+        document = _json_body(body)
+        if document is None:
+            document = {}
         if not isinstance(document, dict):
             raise ValidationException("The request body must be a JSON object")
         for name, member in body_members:
@@ -85,12 +87,8 @@ def decode_request(
 
 
 def _json_body(body: bytes) -> Any:
-    if not body.strip():
-        return None
-    try:
-        return json.loads(body)
-    except ValueError as error:
-        raise ValidationException(f"The request body is not valid JSON: {error}") from None
+    """Bounded in depth, so that `_from_json` and the checks, which recurse along it, cannot overflow."""
+    return json_text.parse(body, "The request body") if body.strip() else None
 
 
 _INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)

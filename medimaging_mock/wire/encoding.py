@@ -74,8 +74,12 @@ def _header_text(value: Any) -> str:
 def _to_json(shape: Shape, value: Any) -> Any:
     kind = shape.type_name
     if kind == "structure":
-        members = shape.members
-        return {name: _to_json(members[name], item) for name, item in value.items() if item is not None}
+        members = shape.members  # as at the top level, what the shape does not model is not sent
+        return {
+            name: _to_json(members[name], item)
+            for name, item in value.items()
+            if item is not None and name in members
+        }
     if kind == "list":
         return [_to_json(shape.member, item) for item in value]
     if kind == "map":

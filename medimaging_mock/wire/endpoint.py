@@ -17,7 +17,7 @@ from medimaging_mock.wire.encoding import encode_error, encode_result, error_res
 from medimaging_mock.wire.http import HttpRequest, HttpResponse
 from medimaging_mock.wire.model import SERVICE_NAME, service_model
 from medimaging_mock.wire.routing import Router
-from medimaging_mock.wire.validation import check
+from medimaging_mock.wire.validation import check, model_patterns
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,7 @@ def _keyword_names(operation: OperationModel) -> dict[str, str]:
 class RestJsonEndpoint:
     def __init__(self) -> None:
         self._router = Router(service_model())
+        model_patterns()  # compiled now: a pattern that cannot be matched in linear time fails here
 
     def handle(self, request: HttpRequest, call: Call) -> HttpResponse:
         matched = self._router.match(request.method, request.path)

@@ -7,23 +7,12 @@ ValidationException in the usual AWS wording, which this module reproduces.
 
 from __future__ import annotations
 
-import functools
-import re
 from typing import Any
 
 from botocore.model import Shape
 
 from medimaging_mock.domain.errors import ValidationException
-
-# Java regex classes the model uses that Python's `re` spells differently.
-_JAVA_CLASSES = {r"\p{ASCII}": r"[\x00-\x7f]"}
-
-
-@functools.cache
-def _pattern(source: str) -> re.Pattern[str]:
-    for java, python in _JAVA_CLASSES.items():
-        source = source.replace(java, python)
-    return re.compile(source, re.DOTALL | re.ASCII)  # Java's \d and \w are ASCII-only
+from medimaging_mock.wire.patterns import model_patterns
 
 
 def describe(path: str, value: Any, rule: str, sensitive: bool = False) -> str:
@@ -66,7 +55,7 @@ def _rules(shape: Shape, value: Any) -> list[str]:
         if "max" in meta and size > meta["max"]:
             broken.append(f"Member must have length less than or equal to {meta['max']}")
     if kind == "string":
-        if "pattern" in meta and not _pattern(meta["pattern"]).fullmatch(value):
+        if "pattern" in meta and not model_patterns()[meta["pattern"]].fullmatch(value):
             broken.append(f"Member must satisfy regular expression pattern: {meta['pattern']}")
         if shape.enum and value not in shape.enum:
             broken.append(f"Member must satisfy enum value set: [{', '.join(shape.enum)}]")

@@ -7,4 +7,6 @@ url_bases = [
     r"https?://(runtime-)?medical-imaging(-fips)?\.(.+)\.api\.aws",
 ]
 
-url_paths = {"{0}/(?P<path>.*)$": moto_handler}
+# Every path, so the wire layer answers each one as it does in process. `[\s\S]`, not `.`: moto's server
+# routes on the percent-decoded path, where an id may end in a newline.
+url_paths = {r"{0}/(?P<path>[\s\S]*)$": moto_handler}
