@@ -72,3 +72,21 @@ def versions(client, datastore_id: str, image_set_id: str) -> list[dict]:
 def layout(document: dict) -> dict[str, list[str]]:
     """Series UID -> its SOP instance UIDs."""
     return {uid: list(s["Instances"]) for uid, s in document["Study"]["Series"].items()}
+
+
+def wire_json(client, method: str, **kwargs) -> Any:
+    """The JSON body of one response exactly as the mock sent it. botocore's parser drops null values and
+    every member the operation's output shape lacks, so what a parsed response lacks proves nothing about
+    what was sent; this body does."""
+    bodies: list[bytes] = []
+
+    def keep(response_dict: dict, **_: Any) -> None:
+        bodies.append(response_dict["body"])
+
+    event = "before-parse.medical-imaging"
+    client.meta.events.register(event, keep)
+    try:
+        getattr(client, method)(**kwargs)
+    finally:
+        client.meta.events.unregister(event, keep)
+    return json.loads(bodies[-1])

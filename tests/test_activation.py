@@ -3,6 +3,10 @@ moto interplay, accounts and regions, the handle (backend, transitions, faults),
 
 from __future__ import annotations
 
+import io
+import json
+import subprocess
+import sys
 import time
 import unittest
 
@@ -17,7 +21,6 @@ from freezegun import freeze_time
 from moto import mock_aws
 from moto.core.models import botocore_stubber
 
-import medimaging_mock
 from medimaging_mock import MedicalImagingHandle, mock_medical_imaging
 from medimaging_mock.interception import botocore_hook
 from medimaging_mock.service.registry import OPERATIONS
@@ -50,11 +53,16 @@ def test_decorator_on_a_function_serves_medical_imaging():
     assert status_of(client, datastore_id) == "ACTIVE"
 
 
-@mock_medical_imaging
-def test_decorator_on_a_function_starts_with_fresh_state():
-    client = new_client()
-    assert listed_ids(client) == []
-    client.create_datastore(datastoreName="left-behind")
+def test_decorator_on_a_function_starts_each_call_with_fresh_state():
+    @mock_medical_imaging
+    def list_then_create(name: str) -> list[str]:
+        client = new_client()
+        seen = listed_ids(client)
+        client.create_datastore(datastoreName=name)
+        return seen
+
+    assert list_then_create("first") == []
+    assert list_then_create("second") == []
 
 
 @mock_medical_imaging
@@ -98,15 +106,68 @@ class TestDecoratedPlainClass:
         client.create_datastore(datastoreName="second")
 
 
-def test_context_manager_yields_the_handle():
+def test_decorated_test_case_gives_each_test_fresh_state_whatever_the_order():
+    """The classes above only show it when one worker runs both of their tests; this runs them in turn."""
+    seen: list[list[str]] = []
+
+    @mock_medical_imaging
+    class Case(unittest.TestCase):
+        def setUp(self):
+            self.client = new_client()
+            self.datastore_id = self.client.create_datastore(datastoreName="from-set-up")["datastoreId"]
+
+        def test_a(self):
+            seen.append([i for i in listed_ids(self.client) if i != self.datastore_id])
+            self.client.create_datastore(datastoreName="left-behind")
+
+        def test_b(self):
+            self.test_a()
+
+    result = unittest.TextTestRunner(stream=io.StringIO()).run(
+        unittest.defaultTestLoader.loadTestsFromTestCase(Case)
+    )
+
+    assert result.wasSuccessful(), result.errors + result.failures
+    assert seen == [[], []]
+
+
+def test_decorated_plain_class_gives_each_test_method_fresh_state():
+    @mock_medical_imaging
+    class Plain:
+        def test_a(self) -> list[str]:
+            client = new_client()
+            seen = listed_ids(client)
+            client.create_datastore(datastoreName="left-behind")
+            return seen
+
+        def test_b(self) -> list[str]:
+            return self.test_a()
+
+    plain = Plain()
+
+    assert [plain.test_a(), plain.test_b(), plain.test_a()] == [[], [], []]
+
+
+def test_context_manager_yields_the_handle_that_controls_this_mock():
     with mock_medical_imaging() as mi:
         assert isinstance(mi, MedicalImagingHandle)
         assert mi.transitions == "immediate"
-        datastore_id = new_client().create_datastore(datastoreName="ds")["datastoreId"]
+        client = new_client(config=NO_RETRIES)
+        mi.transitions = "manual"
+        datastore_id = client.create_datastore(datastoreName="ds")["datastoreId"]
+        assert status_of(client, datastore_id) == "CREATING"
+
         mi.advance()
+
+        assert status_of(client, datastore_id) == "ACTIVE"
         assert mi.backend().datastores.get(datastore_id).status == "ACTIVE"
         mi.faults.add("GetDatastore", "ThrottlingException")
+        with pytest.raises(ClientError) as err:
+            status_of(client, datastore_id)
+        assert error_code(err) == "ThrottlingException"
+        mi.faults.add("GetDatastore", "ThrottlingException")
         mi.faults.clear()
+        assert status_of(client, datastore_id) == "ACTIVE"
 
 
 def test_start_returns_the_handle_and_stop_ends_the_mock():
@@ -512,10 +573,15 @@ def test_botocore_hook_does_nothing_outside_any_mock():
     assert botocore_hook.before_send(request=prepared_list_datastores()) is None
 
 
-def test_botocore_hook_answers_inside_the_mock(medical_imaging):
+def test_botocore_hook_answers_inside_the_mock_from_the_mock_state(medical_imaging, medical_imaging_client):
+    datastore_id = medical_imaging_client.create_datastore(datastoreName="ds")["datastoreId"]
+
     response = botocore_hook.before_send(request=prepared_list_datastores())
 
     assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json"
+    summaries = json.loads(response.content)["datastoreSummaries"]
+    assert [(d["datastoreId"], d["datastoreName"]) for d in summaries] == [(datastore_id, "ds")]
 
 
 def test_requests_path_is_served_inside_the_mock(medical_imaging, medical_imaging_client):
@@ -542,9 +608,36 @@ def test_an_operation_the_mock_does_not_serve_answers_501_naming_it(medical_imag
     assert error_code(err) == "NotImplemented"
 
 
-def test_the_package_registers_itself_on_import():
-    assert "medicalimaging" in {name for name, _ in __import__("moto").backend_index.backend_url_patterns}
-    assert medimaging_mock.mock_medical_imaging is mock_medical_imaging
+REGISTRATION_PROBE = """
+import boto3
+from botocore.config import Config
+from moto import backend_index, mock_aws
+
+def registered():
+    return any(name == "medicalimaging" for name, _ in backend_index.backend_url_patterns)
+
+before = registered()
+import medimaging_mock
+after = registered()
+config = Config(retries={"total_max_attempts": 1}, connect_timeout=1, read_timeout=1)
+with mock_aws():  # plain moto; a custom endpoint, so that a call the mock misses fails fast, offline
+    client = boto3.client(
+        "medical-imaging", region_name="us-east-1", endpoint_url="http://127.0.0.1:9", config=config
+    )
+    client.create_datastore(datastoreName="probe")
+    names = [d["datastoreName"] for d in client.list_datastores()["datastoreSummaries"]]
+print(before, after, names)
+"""
+
+
+def test_the_package_registers_itself_with_moto_on_import():
+    """In a fresh interpreter (no pytest plugin): importing the package is what plugs it into moto."""
+    probe = subprocess.run(
+        [sys.executable, "-c", REGISTRATION_PROBE], capture_output=True, text=True, timeout=120
+    )
+
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.split() == ["False", "True", "['probe']"]
 
 
 def test_settings_made_in_a_mock_nested_in_mock_aws_do_not_outlive_it():

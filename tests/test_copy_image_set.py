@@ -4,6 +4,7 @@ force, states, versions and the errors (reference §3.2, §5, §8)."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -18,9 +19,11 @@ from aws_helpers import (
     status,
     versions,
 )
+from freezegun import freeze_time
 
 from medimaging_mock.samples import generated_study
 
+COPY_TIME = datetime(2030, 3, 4, 5, 6, 7, 890000, tzinfo=timezone.utc)
 SERIES_MISMATCH = "INVALID_REQUEST:  Series of SourceImageSet and DestinationImageSet don't match."
 
 
@@ -136,7 +139,9 @@ def test_copy_with_promote_to_primary_creates_a_new_primary_image_set(client, ds
 
 
 def test_copy_answers_source_locked_read_only_and_destination_locked_copying(client, ds, source_id):
-    response = copy(client, ds, source_id)
+    before = image_set(client, ds, source_id)
+    with freeze_time(COPY_TIME):
+        response = copy(client, ds, source_id)
 
     source_properties = response["sourceImageSetProperties"]
     destination = response["destinationImageSetProperties"]
@@ -145,13 +150,16 @@ def test_copy_answers_source_locked_read_only_and_destination_locked_copying(cli
     assert source_properties["latestVersionId"] == "1"
     assert source_properties["imageSetState"] == "LOCKED"
     assert source_properties["imageSetWorkflowStatus"] == "COPYING_WITH_READ_ONLY_ACCESS"
+    assert (source_properties["createdAt"], source_properties["updatedAt"]) == (
+        before["createdAt"],
+        before["updatedAt"],
+    )
     assert destination["latestVersionId"] == "1"
     assert destination["imageSetState"] == "LOCKED"
     assert destination["imageSetWorkflowStatus"] == "COPYING"
+    assert destination["createdAt"] == destination["updatedAt"] == COPY_TIME
     for properties in (source_properties, destination):
         assert properties["imageSetArn"].endswith(f"/imageset/{properties['imageSetId']}")
-        assert "createdAt" in properties
-        assert "updatedAt" in properties
 
 
 def test_copy_ends_with_the_destination_copied_and_the_source_active(client, ds, source_id):
@@ -203,6 +211,20 @@ def test_copiable_attributes_select_sop_instances_per_series(
     for uid in chosen:
         assert copied["Study"]["Series"][uid]["DICOM"] == source["Study"]["Series"][uid]["DICOM"]
     assert layout(metadata(client, ds, source_id)) == layout(source)
+
+
+def test_copiable_attributes_with_an_empty_series_object_copy_every_instance_of_that_series(
+    client, ds, source_id, source, series_a, series_b
+):
+    """`{"Series": {uid: {}}}`: a series named without "Instances" means all of its instances."""
+    text = json.dumps({"SchemaVersion": "1.1", "Study": {"Series": {series_b[0]: {}}}})
+
+    new_id = copy(client, ds, source_id, copiable=text)["destinationImageSetProperties"]["imageSetId"]
+
+    copied = metadata(client, ds, new_id)
+    assert len(series_b[1]) == 2
+    assert layout(copied) == {series_b[0]: series_b[1]}
+    assert copied["Study"]["Series"][series_b[0]] == source["Study"]["Series"][series_b[0]]
 
 
 def test_copiable_attributes_of_one_series_leave_the_other_out(client, ds, source_id, series_a):
@@ -453,7 +475,12 @@ def test_locked_destination_is_a_conflict(medical_imaging, client, ds, split):
 def test_source_equal_to_destination_is_a_validation_exception(client, ds, split):
     x, _ = split
 
-    assert refusal(copy, client, ds, x, destination=(x, "1"))[0] == "ValidationException"
+    code, message = refusal(copy, client, ds, x, destination=(x, "1"))
+
+    assert code == "ValidationException"
+    # its own rule: the destination also holds every SOP instance copied, which is refused too
+    assert "source" in message
+    assert "destination" in message
     assert status(client, ds, x) == ("1", "ACTIVE", "COPIED")
 
 

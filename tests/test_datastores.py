@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
-from aws_helpers import error_code, http_status, new_datastore
+from aws_helpers import error_code, http_status, new_datastore, wire_json
 from botocore.exceptions import ClientError
 from freezegun import freeze_time
 
@@ -52,6 +52,65 @@ def test_get_datastore_returns_every_field(medical_imaging_client):
         "lambdaAuthorizerArn": LAMBDA_ARN,
         "losslessStorageFormat": "HTJ2K",
     }
+
+
+def test_becoming_active_sets_updated_at_to_when_it_happened(medical_imaging, medical_imaging_client):
+    medical_imaging.transitions = 30
+    with freeze_time("2024-05-01 12:00:00") as frozen:
+        datastore_id = medical_imaging_client.create_datastore(datastoreName="ds")["datastoreId"]
+        creating = medical_imaging_client.get_datastore(datastoreId=datastore_id)["datastoreProperties"]
+        frozen.tick(45)
+        active = medical_imaging_client.get_datastore(datastoreId=datastore_id)["datastoreProperties"]
+        [summary] = medical_imaging_client.list_datastores()["datastoreSummaries"]
+
+    created = datetime(2024, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
+    assert (creating["datastoreStatus"], creating["updatedAt"]) == ("CREATING", created)
+    assert (active["datastoreStatus"], active["createdAt"]) == ("ACTIVE", created)
+    assert active["updatedAt"] == created + timedelta(seconds=30)  # when the delay ended, not when read
+    assert summary["updatedAt"] == active["updatedAt"]
+
+
+def test_under_manual_transitions_advance_sets_updated_at_to_its_own_time(
+    medical_imaging, medical_imaging_client
+):
+    medical_imaging.transitions = "manual"
+    with freeze_time("2024-05-01 12:00:00") as frozen:
+        datastore_id = medical_imaging_client.create_datastore(datastoreName="ds")["datastoreId"]
+        frozen.tick(5)
+        medical_imaging.advance()
+        frozen.tick(5)
+        active = medical_imaging_client.get_datastore(datastoreId=datastore_id)["datastoreProperties"]
+
+    assert active["datastoreStatus"] == "ACTIVE"
+    assert active["updatedAt"] == datetime(2024, 5, 1, 12, 0, 5, tzinfo=timezone.utc)
+
+
+def test_deleting_sets_updated_at_to_the_time_of_the_delete(medical_imaging, medical_imaging_client):
+    with freeze_time("2024-05-01 12:00:00") as frozen:
+        datastore_id = new_datastore(medical_imaging_client)
+        medical_imaging.transitions = "manual"
+        frozen.tick(60)
+        medical_imaging_client.delete_datastore(datastoreId=datastore_id)
+        frozen.tick(5)
+        deleting = medical_imaging_client.get_datastore(datastoreId=datastore_id)["datastoreProperties"]
+        [summary] = medical_imaging_client.list_datastores(datastoreStatus="DELETING")["datastoreSummaries"]
+
+    assert deleting["datastoreStatus"] == "DELETING"
+    assert deleting["createdAt"] == datetime(2024, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
+    assert (
+        deleting["updatedAt"] == summary["updatedAt"] == datetime(2024, 5, 1, 12, 1, 0, tzinfo=timezone.utc)
+    )
+
+
+def test_datastore_timestamps_are_kept_to_the_millisecond(medical_imaging_client):
+    with freeze_time("2024-05-01 12:00:00.123456"):
+        datastore_id = medical_imaging_client.create_datastore(datastoreName="ds")["datastoreId"]
+        properties = medical_imaging_client.get_datastore(datastoreId=datastore_id)["datastoreProperties"]
+        sent = wire_json(medical_imaging_client, "get_datastore", datastoreId=datastore_id)
+
+    moment = datetime(2024, 5, 1, 12, 0, 0, 123000, tzinfo=timezone.utc)
+    assert properties["createdAt"] == properties["updatedAt"] == moment
+    assert sent["datastoreProperties"]["createdAt"] == moment.timestamp()
 
 
 def test_kms_key_and_lambda_authorizer_are_absent_when_not_given(medical_imaging_client):
@@ -211,16 +270,20 @@ def test_paginator_returns_every_datastore_exactly_once_in_a_stable_order(medica
     assert "nextToken" not in pages[-1]
 
 
-def test_paging_twice_gives_the_same_order(medical_imaging_client):
-    for n in range(5):
-        medical_imaging_client.create_datastore(datastoreName=f"ds-{n}")
+def test_paging_lists_datastores_oldest_first_every_time(medical_imaging_client):
+    with freeze_time("2024-05-01 12:00:00") as frozen:
+        created = []
+        for n in range(5):
+            created.append(medical_imaging_client.create_datastore(datastoreName=f"ds-{n}")["datastoreId"])
+            frozen.tick(1)
     paginator = medical_imaging_client.get_paginator("list_datastores")
 
     def ids() -> list[str]:
         pages = paginator.paginate(PaginationConfig={"PageSize": 2})
         return [d["datastoreId"] for page in pages for d in page["datastoreSummaries"]]
 
-    assert ids() == ids()
+    assert ids() == created
+    assert ids() == created
 
 
 def test_max_results_limits_the_page_and_returns_a_next_token(medical_imaging_client):

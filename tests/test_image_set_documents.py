@@ -3,6 +3,7 @@ GetImageSetMetadata; real pydicom sample files, generated Part 10 datasets and t
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import zlib
@@ -28,7 +29,7 @@ from hypothesis import strategies as st
 from pydicom.uid import generate_uid
 
 from medimaging_mock.domain.errors import ConflictException, ResourceNotFoundException
-from medimaging_mock.domain.metadata.builder import InvalidDataset, assemble, build_instance
+from medimaging_mock.domain.metadata.builder import InvalidDataset, build_instance
 
 # The real, de-identified document of the behaviour reference (§7.2), copied unchanged.
 REFERENCE = Path(__file__).parent / "data" / "example-image-set-metadata.json"
@@ -582,7 +583,7 @@ def test_same_pixels_in_any_transfer_syntax_have_the_same_checksum(seed):
 def test_instance_without_pixel_data_has_no_image_frames(seed):
     instance = only_instance(seed([make_dataset(None, Modality="SR")]))
 
-    assert instance.get("ImageFrames", []) == []
+    assert set(instance) == {"DICOM", "DICOMVRs", "StoredTransferSyntaxUID"}  # no frames, so no checksums
     assert instance["DICOMVRs"] == {}
     assert instance["StoredTransferSyntaxUID"] == HTJ2K_LOSSLESS
 
@@ -871,27 +872,113 @@ def test_reference_example_frame_has_the_same_members_as_ours(reference, seed):
     assert set(ours["PixelDataChecksumFromBaseToFullResolution"][-1]) == {"Width", "Height", "Checksum"}
 
 
-# --- the seeded document is the builder's document -----------------------------------------------------
+# --- whole documents, written out independently of the builder -----------------------------------------
+
+STUDY_UID = "1.2.826.0.1.3680043.8.498.101"
+SERIES_UID = "1.2.826.0.1.3680043.8.498.102"
+SOP_UID = "1.2.826.0.1.3680043.8.498.103"
+SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7"
+EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1"
 
 
-def test_seeded_document_equals_what_the_builder_makes_for_the_same_instances(
-    medical_imaging, medical_imaging_client, datastore_id
-):
-    paths = [sample_file("CT_small.dcm")]
-    image_set_id = medical_imaging.create_image_set(datastore_id, paths)
-    stored = (
-        medical_imaging.backend().datastores.get(datastore_id).image_sets.get(image_set_id).latest.document
+def without_frame_ids(document: dict) -> dict:
+    """The document with each frame's generated ID left out (checked on its own)."""
+    document = json.loads(json.dumps(document))
+    for instance in instances(document):
+        instance["ImageFrames"] = without_ids(instance["ImageFrames"])
+    return document
+
+
+def frame_ids(document: dict) -> list[str]:
+    return [frame["ID"] for instance in instances(document) for frame in instance["ImageFrames"]]
+
+
+def file_meta_as_written(ds: pydicom.Dataset) -> dict:
+    """The file meta elements pydicom itself wrote (its implementation UID and version, and the group length
+    those make), as the document must carry them."""
+    meta = ds.file_meta
+    return {
+        "FileMetaInformationGroupLength": meta.FileMetaInformationGroupLength,
+        "ImplementationClassUID": meta.ImplementationClassUID,
+        "ImplementationVersionName": meta.ImplementationVersionName,
+    }
+
+
+def test_served_document_of_one_instance_is_exactly_the_expected_json(seed):
+    pixels = np.array([[0, 1], [256, 65535]], dtype=np.uint16)
+    ds = make_dataset(
+        pixels,
+        study_uid=STUDY_UID,
+        series_uid=SERIES_UID,
+        sop_uid=SOP_UID,
+        PatientName="Doe^Jane",
+        StudyDate="20240102",
+        Modality="OT",
+        ImageComments="hello",
     )
-    stored_ids = iter(sorted(stored.frame_ids()))
+    file_bytes = part10_bytes(ds)
+    written = pydicom.dcmread(io.BytesIO(file_bytes))
 
-    rebuilt = assemble([build_instance(pydicom.dcmread(p), p, lambda: next(stored_ids)) for p in paths])
-    served = metadata(medical_imaging_client, datastore_id, image_set_id)
+    document = seed([file_bytes])
 
-    assert rebuilt.to_json(datastore_id, image_set_id) == stored.to_json(datastore_id, image_set_id)
-    assert served == json.loads(json.dumps(stored.to_json(datastore_id, image_set_id)))
+    [frame_id] = frame_ids(document)
+    assert FRAME_ID.fullmatch(frame_id)
+    assert without_frame_ids(document) == {
+        "SchemaVersion": "1.1",
+        "DatastoreID": document["DatastoreID"],
+        "ImageSetID": document["ImageSetID"],
+        "Patient": {"DICOM": {"PatientName": "Doe^Jane"}},
+        "Study": {
+            "DICOM": {"StudyInstanceUID": STUDY_UID, "StudyDate": "20240102"},
+            "Series": {
+                SERIES_UID: {
+                    "DICOM": {"SeriesInstanceUID": SERIES_UID, "Modality": "OT"},
+                    "Instances": {
+                        SOP_UID: {
+                            "DICOM": {
+                                **file_meta_as_written(written),
+                                "FileMetaInformationVersion": "AAE=",
+                                "MediaStorageSOPClassUID": SECONDARY_CAPTURE,
+                                "MediaStorageSOPInstanceUID": SOP_UID,
+                                "TransferSyntaxUID": EXPLICIT_VR_LITTLE_ENDIAN,
+                                "SOPClassUID": SECONDARY_CAPTURE,
+                                "SOPInstanceUID": SOP_UID,
+                                "ImageComments": "hello",
+                                "SamplesPerPixel": 1,
+                                "PhotometricInterpretation": "MONOCHROME2",
+                                "Rows": 2,
+                                "Columns": 2,
+                                "BitsAllocated": 16,
+                                "BitsStored": 16,
+                                "HighBit": 15,
+                                "PixelRepresentation": 0,
+                            },
+                            "DICOMVRs": {},
+                            "StoredTransferSyntaxUID": HTJ2K_LOSSLESS,
+                            "ChecksumType": "DECOMPRESSED",
+                            "ImageFrames": [
+                                {
+                                    "PixelDataChecksumFromBaseToFullResolution": [
+                                        {
+                                            "Width": 2,
+                                            "Height": 2,
+                                            "Checksum": zlib.crc32(b"\x00\x00\x01\x00\x00\x01\xff\xff"),
+                                        }
+                                    ],
+                                    "MinPixelValue": 0,
+                                    "MaxPixelValue": 65535,
+                                    "FrameSizeInBytes": 8,
+                                }
+                            ],
+                        }
+                    },
+                }
+            },
+        },
+    }
 
 
-def test_seeded_document_of_several_series_equals_the_builder_output(medical_imaging, datastore_id):
+def test_served_document_of_several_series_is_exactly_the_expected_json(seed):
     study_uid = generate_uid()
     datasets = [
         reread(
@@ -899,24 +986,69 @@ def test_seeded_document_of_several_series_equals_the_builder_output(medical_ima
         )
         for n, m in enumerate(["CT", "MR", "CT"])
     ]
-    image_set_id = medical_imaging.create_image_set(datastore_id, [part10_bytes(d) for d in datasets])
-    stored = (
-        medical_imaging.backend().datastores.get(datastore_id).image_sets.get(image_set_id).latest.document
-    )
-    ordered_ids = iter(frame.frame_id for _, _, instance in stored.instances() for frame in instance.frames)
 
-    rebuilt = assemble(
-        [build_instance(d, f"dataset #{n}", lambda: next(ordered_ids)) for n, d in enumerate(datasets)]
-    )
+    document = seed([part10_bytes(d) for d in datasets])
 
-    assert rebuilt.to_json(datastore_id, image_set_id) == stored.to_json(datastore_id, image_set_id)
+    ids = frame_ids(document)
+    assert len(ids) == len(set(ids)) == 6
+    assert all(FRAME_ID.fullmatch(frame_id) for frame_id in ids)
+    assert without_frame_ids(document) == {
+        "SchemaVersion": "1.1",
+        "DatastoreID": document["DatastoreID"],
+        "ImageSetID": document["ImageSetID"],
+        "Patient": {"DICOM": {}},
+        "Study": {
+            "DICOM": {"StudyInstanceUID": study_uid},
+            "Series": {
+                ds.SeriesInstanceUID: {
+                    "DICOM": {
+                        "SeriesInstanceUID": ds.SeriesInstanceUID,
+                        "Modality": ds.Modality,
+                        "SeriesNumber": f"{n} ",  # IS "n" padded to even length in the file
+                    },
+                    "Instances": {
+                        ds.SOPInstanceUID: {
+                            "DICOM": {
+                                **file_meta_as_written(ds),
+                                "FileMetaInformationVersion": "AAE=",
+                                "MediaStorageSOPClassUID": SECONDARY_CAPTURE,
+                                "MediaStorageSOPInstanceUID": ds.SOPInstanceUID,
+                                "TransferSyntaxUID": EXPLICIT_VR_LITTLE_ENDIAN,
+                                "SOPClassUID": SECONDARY_CAPTURE,
+                                "SOPInstanceUID": ds.SOPInstanceUID,
+                                "SamplesPerPixel": 1,
+                                "PhotometricInterpretation": "MONOCHROME2",
+                                "NumberOfFrames": "2 ",
+                                "Rows": 3,
+                                "Columns": 3,
+                                "BitsAllocated": 16,
+                                "BitsStored": 16,
+                                "HighBit": 15,
+                                "PixelRepresentation": 0,
+                            },
+                            "DICOMVRs": {},
+                            "StoredTransferSyntaxUID": HTJ2K_LOSSLESS,
+                            "ChecksumType": "DECOMPRESSED",
+                            "ImageFrames": [expected_frame(frame) for frame in frames_of(ds)],
+                        }
+                    },
+                }
+                for n, ds in enumerate(datasets)
+            },
+        },
+    }
 
 
 # --- bad input -----------------------------------------------------------------------------------------
 
 
-def test_invalid_dataset_is_a_value_error():
-    assert issubclass(InvalidDataset, ValueError)
+def test_refused_input_raises_a_value_error_naming_the_input(medical_imaging, datastore_id):
+    """The handle's contract: bad input raises ValueError, so callers need not import the mock's classes."""
+    with pytest.raises(ValueError, match=r"bytes #0") as err:
+        medical_imaging.create_image_set(datastore_id, [b"not dicom"])
+
+    assert isinstance(err.value, InvalidDataset)
+    assert not medical_imaging.backend().datastores.get(datastore_id).image_sets.holds_any()
 
 
 def test_bytes_that_are_not_dicom_are_refused_naming_their_position(medical_imaging, datastore_id):

@@ -10,7 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
-from aws_helpers import metadata, new_datastore
+from aws_helpers import metadata, new_datastore, wire_json
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from dicom_factory import make_dataset
@@ -20,6 +20,7 @@ from pydicom.uid import generate_uid
 T0 = datetime(2026, 1, 2, 3, 4, 5, 123000, tzinfo=timezone.utc)
 SECOND = timedelta(seconds=1)
 MILLISECOND = timedelta(milliseconds=1)
+MICROSECOND = timedelta(microseconds=1)
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
 
 
@@ -270,6 +271,20 @@ def test_equal_on_updated_at_with_the_returned_datetime_finds_that_image_set(mi,
     assert found(client, ds, equal("updatedAt", T0 + SECOND)) == []
 
 
+def test_timestamps_are_kept_to_the_millisecond_and_that_millisecond_finds_them(mi, client, ds):
+    with freeze_time(T0 + 456 * MICROSECOND):  # x.123456 seconds
+        image_set_id = seed(mi, ds)
+
+    created = properties(client, ds, image_set_id)["createdAt"]
+    sent = wire_json(client, "get_image_set", datastoreId=ds, imageSetId=image_set_id)
+
+    assert created == properties(client, ds, image_set_id)["updatedAt"] == T0  # x.123000
+    assert sent["createdAt"] == sent["updatedAt"] == T0.timestamp()
+    assert summaries(client, ds)[image_set_id]["createdAt"] == T0
+    assert found(client, ds, equal("createdAt", created)) == [image_set_id]
+    assert found(client, ds, equal("updatedAt", created)) == [image_set_id]
+
+
 def test_between_created_at_includes_image_sets_exactly_at_either_bound(mi, client, ds, timeline):
     assert sorted(found(client, ds, between("createdAt", T0 + SECOND, T0 + 3 * SECOND))) == sorted(
         timeline[1:4]
@@ -440,15 +455,25 @@ def test_study_time_that_is_not_hhmmss_is_refused(mi, client, ds, time):
     assert "DICOMStudyTime" in message
 
 
-@pytest.mark.parametrize("time", ["030405", "030405.123", "030405.1", "030405.123456", "235959"])
-def test_study_time_as_hhmmss_with_an_optional_fraction_is_accepted(mi, client, ds, time):
-    seed(mi, ds, StudyDate="20260102", StudyTime="030405")
+@pytest.mark.parametrize(
+    ("time", "at_or_before_030405"),
+    [
+        ("030405", True),
+        ("030404.999999", True),
+        ("030405.123", False),
+        ("030405.1", False),
+        ("030405.000001", False),
+        ("235959", False),
+    ],
+)
+def test_study_time_as_hhmmss_with_an_optional_fraction_is_accepted_and_read_to_the_microsecond(
+    mi, client, ds, time, at_or_before_030405
+):
+    study_at_030405 = seed(mi, ds, StudyDate="20260102", StudyTime="030405")
 
-    response = search(
-        client, ds, between("DICOMStudyDateAndTime", moment("20260101", time), moment("20260102"))
-    )
+    result = found(client, ds, between("DICOMStudyDateAndTime", moment("20260102", time), moment("20260103")))
 
-    assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert result == ([study_at_030405] if at_or_before_030405 else [])
 
 
 # --- counts of values and combinations of filters -------------------------------------------------------
@@ -806,9 +831,10 @@ def test_summary_leaves_absent_tags_out(mi, client, ds):
     study_uid, series_uid = generate_uid(), generate_uid()
     seed(mi, ds, study_uid=study_uid, series_uid=series_uid)
 
-    [summary] = search(client, ds)["imageSetsMetadataSummaries"]
+    # botocore's parser drops null members, so "left out" (not sent as null) shows only on the wire
+    [sent] = wire_json(client, "search_image_sets", datastoreId=ds)["imageSetsMetadataSummaries"]
 
-    assert summary["DICOMTags"] == {
+    assert sent["DICOMTags"] == {
         "DICOMStudyInstanceUID": study_uid,
         "DICOMNumberOfStudyRelatedSeries": 1,
         "DICOMNumberOfStudyRelatedInstances": 1,
@@ -832,8 +858,10 @@ def test_summary_of_an_image_set_never_read_has_no_last_accessed_at(mi, client, 
     seed(mi, ds)
 
     [summary] = search(client, ds)["imageSetsMetadataSummaries"]
+    [sent] = wire_json(client, "search_image_sets", datastoreId=ds)["imageSetsMetadataSummaries"]
 
     assert "lastAccessedAt" not in summary
+    assert "lastAccessedAt" not in sent  # not even as null
 
 
 def test_summary_of_a_non_primary_image_set_says_so(mi, client, ds):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from aws_helpers import error_code
+from aws_helpers import error_code, error_message
 from botocore.exceptions import ClientError
 from moto.moto_api._internal import mock_random
 
@@ -139,19 +139,32 @@ def test_aws_prefixed_tag_key_is_a_validation_error(medical_imaging_client, data
 
 
 def test_empty_tag_map_is_a_validation_error(medical_imaging_client, datastore_arn):
+    """botocore sends `{"tags": {}}`: present, so past the wire's null check, and refused for its size."""
     with pytest.raises(ClientError) as err:
         medical_imaging_client.tag_resource(resourceArn=datastore_arn, tags={})
 
     assert error_code(err) == "ValidationException"
+    assert error_message(err) == (
+        "1 validation error detected: Value '{}' at 'tags' failed to satisfy constraint: "
+        "Member must have length greater than or equal to 1"
+    )
 
 
-def test_empty_tag_key_list_is_a_validation_error(medical_imaging_client, datastore_arn):
+def test_an_empty_tag_key_list_arrives_as_no_tag_keys_and_is_refused_as_missing(
+    medical_imaging_client, datastore_arn
+):
+    """tagKeys travels as repeated `?tagKeys=` parameters, so an empty list is no parameter at all: the
+    service sees the required member missing (the model allows an empty list, min 0, but cannot carry it)."""
     medical_imaging_client.tag_resource(resourceArn=datastore_arn, tags={"a": "1"})
 
     with pytest.raises(ClientError) as err:
         medical_imaging_client.untag_resource(resourceArn=datastore_arn, tagKeys=[])
 
     assert error_code(err) == "ValidationException"
+    assert error_message(err) == (
+        "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: "
+        "Member must not be null"
+    )
     assert tags_of(medical_imaging_client, datastore_arn) == {"a": "1"}
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -22,10 +23,12 @@ from aws_helpers import (
     versions,
 )
 from botocore.exceptions import ClientError
+from freezegun import freeze_time
 
 from medimaging_mock.samples import generated_study
 
 NEW_UID = "1.2.826.0.1.3680043.8.498.1234567890"
+UPDATE_TIME = datetime(2030, 3, 4, 5, 6, 7, 890000, tzinfo=timezone.utc)
 
 
 # --- helpers --------------------------------------------------------------------------------------------
@@ -391,6 +394,7 @@ def test_removal_of_a_uid_is_a_validation_exception(client, ds, is_id, v1, force
 
     assert code == "ValidationException"
     assert "SOPInstanceUID" in message
+    assert "removed" in message  # the removal rule, not the force rule that also covers SOPInstanceUID
 
 
 def test_removal_of_a_private_element_needs_force(client, ds, is_id, v1):
@@ -660,6 +664,61 @@ def test_removing_a_generated_attribute_is_a_validation_exception(client, ds, is
     assert keyword in message
 
 
+PUBLIC_TAGS = [
+    pytest.param(
+        lambda s, i, key: {"SchemaVersion": 1.1, "Patient": {"DICOM": {key: "A^B"}}},
+        "00100010",
+        "PatientName",
+        id="Patient",
+    ),
+    pytest.param(
+        lambda s, i, key: {"SchemaVersion": 1.1, "Study": {"DICOM": {key: "X"}}},
+        "00081030",
+        "StudyDescription",
+        id="Study",
+    ),
+    pytest.param(lambda s, i, key: series(s, **{key: "X"}), "0008103E", "SeriesDescription", id="Series"),
+    pytest.param(lambda s, i, key: instance(s, i, **{key: "X"}), "00204000", "ImageComments", id="instance"),
+    pytest.param(lambda s, i, key: series(s, **{key: "X"}), "0008103e", "SeriesDescription", id="lower-case"),
+]
+
+
+@pytest.mark.parametrize("force", [False, True])
+@pytest.mark.parametrize(("blob_for", "key", "keyword"), PUBLIC_TAGS)
+def test_a_public_element_given_by_its_tag_is_a_validation_exception_naming_its_keyword(
+    client, ds, is_id, v1, blob_for, key, keyword, force
+):
+    """Documents key public elements by keyword; only private and unknown elements go by their tag."""
+    code, message = refusal(update, client, ds, is_id, "1", blob_for(*first(v1), key), force=force)
+
+    assert code == "ValidationException"
+    assert keyword in message
+    assert [v["versionId"] for v in versions(client, ds, is_id)] == ["1"]
+
+
+PRIVATE_OUTSIDE_INSTANCES = [
+    pytest.param(lambda s: {"SchemaVersion": 1.1, "Patient": {"DICOM": {"00091001": "X"}}}, id="Patient"),
+    pytest.param(lambda s: {"SchemaVersion": 1.1, "Study": {"DICOM": {"00091001": "X"}}}, id="Study"),
+    pytest.param(lambda s: series(s, **{"00091001": "X"}), id="Series"),
+]
+
+
+@pytest.mark.parametrize("member", ["updatable", "removable"])
+@pytest.mark.parametrize("blob_for", PRIVATE_OUTSIDE_INSTANCES)
+def test_a_private_element_outside_an_instance_is_a_validation_exception_even_with_force(
+    client, ds, is_id, v1, blob_for, member
+):
+    """With force, which a private element of an instance needs, so that only the level can refuse it."""
+    series_uid, _ = first(v1)
+
+    code, message = refusal(update, client, ds, is_id, "1", force=True, **{member: blob_for(series_uid)})
+
+    assert code == "ValidationException"
+    assert "00091001" in message
+    assert "instance" in message
+    assert [v["versionId"] for v in versions(client, ds, is_id)] == ["1"]
+
+
 # --- series or instances that are not there: asynchronous failures --------------------------------------
 
 
@@ -720,15 +779,17 @@ def test_series_or_instance_that_does_not_exist_fails_the_new_version_asynchrono
 
 
 def test_update_answers_the_new_version_locked_and_updating(client, ds, is_id):
-    response = update(client, ds, is_id, "1", study(StudyDescription="X"))
+    created = image_set(client, ds, is_id)["createdAt"]
+    with freeze_time(UPDATE_TIME):
+        response = update(client, ds, is_id, "1", study(StudyDescription="X"))
 
     assert response["datastoreId"] == ds
     assert response["imageSetId"] == is_id
     assert response["latestVersionId"] == "2"
     assert response["imageSetState"] == "LOCKED"
     assert response["imageSetWorkflowStatus"] == "UPDATING"
-    assert "createdAt" in response
-    assert "updatedAt" in response
+    assert response["createdAt"] == created  # the image set's, not the version's
+    assert response["updatedAt"] == UPDATE_TIME
 
 
 def test_update_version_ends_active_updated(client, ds, is_id):
@@ -965,17 +1026,35 @@ def test_revert_with_include_study_image_sets_is_a_validation_exception(client, 
     [
         pytest.param(lambda s, i: patient(PatientName="A^B"), id="Patient-level"),
         pytest.param(lambda s, i: series(s, SeriesDescription="X"), id="Series-level"),
+    ],
+)
+def test_primary_image_set_refuses_patient_and_series_level_changes(client, ds, primary_id, blob_for, force):
+    blob = blob_for(*first(metadata(client, ds, primary_id)))
+
+    code, message = refusal(update, client, ds, primary_id, "1", blob, force=force)
+
+    assert code == "ValidationException"
+    assert "primary image set" in message  # these need no force on a non-primary image set
+    assert [v["versionId"] for v in versions(client, ds, primary_id)] == ["1"]
+
+
+@pytest.mark.parametrize(
+    "blob_for",
+    [
         pytest.param(lambda s, i: study(StudyInstanceUID=NEW_UID), id="StudyInstanceUID"),
         pytest.param(lambda s, i: series(s, SeriesInstanceUID=NEW_UID), id="SeriesInstanceUID"),
         pytest.param(lambda s, i: instance(s, i, SOPInstanceUID=NEW_UID), id="SOPInstanceUID"),
     ],
 )
-def test_primary_image_set_refuses_patient_series_and_uid_changes(client, ds, primary_id, blob_for, force):
+def test_primary_image_set_refuses_uid_changes_even_with_force(client, ds, primary_id, blob_for):
+    """With force, so that the refusal is the primary rule's and not the force rule's (without force a UID
+    change is refused on any image set: see the NEEDS_FORCE tests)."""
     blob = blob_for(*first(metadata(client, ds, primary_id)))
 
-    code, _ = refusal(update, client, ds, primary_id, "1", blob, force=force)
+    code, message = refusal(update, client, ds, primary_id, "1", blob, force=True)
 
     assert code == "ValidationException"
+    assert "primary image set" in message
     assert [v["versionId"] for v in versions(client, ds, primary_id)] == ["1"]
 
 
@@ -990,9 +1069,10 @@ def test_primary_image_set_refuses_patient_series_and_uid_changes(client, ds, pr
 def test_primary_image_set_refuses_patient_and_series_level_removals(client, ds, primary_id, blob_for, force):
     blob = blob_for(*first(metadata(client, ds, primary_id)))
 
-    code, _ = refusal(update, client, ds, primary_id, "1", removable=blob, force=force)
+    code, message = refusal(update, client, ds, primary_id, "1", removable=blob, force=force)
 
     assert code == "ValidationException"
+    assert "primary image set" in message
     assert [v["versionId"] for v in versions(client, ds, primary_id)] == ["1"]
 
 
@@ -1136,7 +1216,7 @@ def test_include_study_image_sets_is_atomic_when_a_sibling_cannot_take_the_chang
 def test_include_study_image_sets_still_refuses_uid_changes_of_primaries(client, ds, study_sets, force):
     first_id = study_sets["primaries"][0]
 
-    code, _ = refusal(
+    code, message = refusal(
         update,
         client,
         ds,
@@ -1148,5 +1228,6 @@ def test_include_study_image_sets_still_refuses_uid_changes_of_primaries(client,
     )
 
     assert code == "ValidationException"
+    assert ("primary image set" if force else "force") in message  # without force, the force rule answers
     for image_set_id in study_sets["primaries"]:
         assert status(client, ds, image_set_id)[0] == "1"

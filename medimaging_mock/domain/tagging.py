@@ -36,11 +36,6 @@ class Tags:
             self._service.tag_resource(arn, TaggingService.convert_dict_to_tags_input(tags))
 
     def untag(self, arn: str, keys: list[str]) -> None:
-        if not keys:
-            raise ValidationException(
-                "1 validation error detected: Value '[]' at 'tagKeys' failed to satisfy constraint: "
-                "Member must have length greater than or equal to 1"
-            )
         with self._lock:
             self._service.untag_resource_using_names(arn, keys)
 
