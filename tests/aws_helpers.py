@@ -3,12 +3,17 @@ ClientError fields."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
-from collections.abc import Callable
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import requests
 from botocore.exceptions import ClientError
 
 ROLE = "arn:aws:iam::123456789012:role/ImportRole"
@@ -90,3 +95,27 @@ def wire_json(client, method: str, **kwargs) -> Any:
     finally:
         client.meta.events.unregister(event, keep)
     return json.loads(bodies[-1])
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def server_process(argv: list[str], port: int, stderr: Any = subprocess.DEVNULL) -> Iterator[str]:
+    """A server started as its own process, once it answers on `port`: its URL; stopped afterwards."""
+    server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=stderr)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                requests.get(f"{url}/moto-api/", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

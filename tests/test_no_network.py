@@ -10,9 +10,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import socket
-import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,8 +18,7 @@ from typing import Any
 
 import boto3
 import pytest
-import requests
-from aws_helpers import INPUT_BUCKET, OUTPUT_BUCKET, ROLE, new_datastore
+from aws_helpers import INPUT_BUCKET, OUTPUT_BUCKET, ROLE, free_port, new_datastore, server_process
 from botocore.config import Config
 from dicom_factory import gray_frames, make_dataset, part10_bytes
 from moto.server import ThreadedMotoServer
@@ -144,24 +141,10 @@ main(["serve", "--port", "{port}"])
 def guarded_serve(log: Path) -> Iterator[str]:
     """`python -m medimaging_mock serve` in its own process with remote connections refused there too,
     writing what it refused to `log`; its URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     program = GUARDED_SERVE.format(tests=str(TESTS), port=port)
-    with log.open("w") as stderr:
-        server = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.DEVNULL, stderr=stderr)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(300):
-                try:
-                    requests.get(f"{url}/moto-api/", timeout=1)
-                    break
-                except requests.ConnectionError:
-                    time.sleep(0.05)
-            yield url
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    with log.open("w") as stderr, server_process([sys.executable, "-c", program], port, stderr) as url:
+        yield url
 
 
 def test_an_import_under_serve_reads_the_servers_own_s3(tmp_path):

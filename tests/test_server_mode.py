@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import io
-import socket
-import subprocess
 import sys
-import time
 from urllib.parse import quote
 
 import boto3
 import openjpeg
 import pytest
 import requests
-from aws_helpers import INPUT_BUCKET, OUTPUT_BUCKET, ROLE, metadata, new_datastore
+from aws_helpers import INPUT_BUCKET, OUTPUT_BUCKET, ROLE, free_port, metadata, new_datastore, server_process
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
@@ -83,9 +80,7 @@ def served_with_jph_frames(monkeypatch):
     """`python -m medimaging_mock serve --frame-container jph` in its own process, on a free port."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     command = [
         sys.executable,
         "-m",
@@ -96,19 +91,8 @@ def served_with_jph_frames(monkeypatch):
         "--frame-container",
         "jph",
     ]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                requests.get(f"{url}/moto-api/", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.05)
+    with server_process(command, port) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_the_serve_command_imports_from_its_own_s3_and_can_return_jph_frames(served_with_jph_frames):
