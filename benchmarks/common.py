@@ -1,14 +1,20 @@
-"""What every benchmark shares: interleaved rounds, medians, and the canned-response floor."""
+"""What every benchmark shares: interleaved rounds, medians, the honest canned-response floor and its guard,
+and one table format."""
 
 from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Any
 
 import boto3
-from botocore.awsrequest import AWSResponse
+import botocore.handlers
+import botocore.session
+from botocore.awsrequest import AWSResponse, prepare_request_dict
+from botocore.serialize import create_serializer
 from moto.core.botocore_stubber import MockRawResponse
 from pydicom.dataset import Dataset
 
@@ -17,9 +23,12 @@ from medimaging_mock.domain.backend import ImagingBackend
 from medimaging_mock.domain.ids import new_id
 from medimaging_mock.domain.metadata.builder import assemble
 from medimaging_mock.domain.metadata.document import Document, Instance, Series
+from medimaging_mock.interception import botocore_hook
 from medimaging_mock.interception.dispatch import serve
 
 REGION = "us-east-1"
+_SERVICE = botocore.session.get_session().get_service_model("medical-imaging")
+_SERIALIZER = create_serializer("rest-json", include_validation=False)
 
 
 def per_call(function: Callable[[], object], calls: int) -> float:
@@ -40,17 +49,88 @@ def medians(contenders: Mapping[str, Callable[[], object]], rounds: int, calls: 
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
-def canned_client(operation: str, method: str, path: str, body: bytes = b"") -> object:
-    """A medical-imaging client whose `operation` is answered by a before-send handler with the bytes the
-    mock answers now: the least any before-send mock can cost (botocore still serialises, signs, parses)."""
-    url = f"https://medical-imaging.{REGION}.amazonaws.com{path}"
-    answer = serve(method, url, {}, body)
+def canned_client(operation: str, **params: Any) -> Any:
+    """The floor: a medical-imaging client whose `operation` is answered by a before-send handler with the
+    bytes the mock answers to these `params` now (one real call, serialised by botocore), and from which
+    the mock's own handlers are removed, so that a call runs botocore (serialise, sign, parse) and none of
+    the mock. `floor_guard` proves it."""
+    model = _SERVICE.operation_model(operation)
+    request = _SERIALIZER.serialize_to_request(params, model)
+    prepare_request_dict(request, f"https://medical-imaging.{REGION}.amazonaws.com")
+    answer = serve(request["method"], request["url"], request["headers"], request["body"])
+    assert answer.status == 200, answer.body
     client = boto3.client("medical-imaging", region_name=REGION)
-    client.meta.events.register_first(
-        f"before-send.medical-imaging.{operation}",
+    events = client.meta.events
+    events.unregister(botocore_hook.EVENT, botocore_hook.before_send)
+    for event, handler, *_ in botocore.handlers.BUILTIN_HANDLERS:
+        if hasattr(handler, "wrapped"):  # moto's generic handler, as the mock wraps it
+            events.unregister(event, handler)
+    events.register_first(
+        f"{botocore_hook.EVENT}.{operation}",
         lambda request, **_: AWSResponse(request.url, 200, answer.headers, MockRawResponse(answer.body)),
     )
     return client
+
+
+@contextmanager
+def floor_guard() -> Iterator[None]:
+    """Fails if the mock answers any request while it is active: wrap the floor's rounds in it."""
+    served = []
+    original = botocore_hook.serve
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        served.append(args)
+        return original(*args, **kwargs)
+
+    botocore_hook.serve = counted
+    try:
+        yield
+    finally:
+        botocore_hook.serve = original
+    assert not served, f"the floor ran the mock {len(served)} times"
+
+
+def mock_and_floor(
+    name: str, mock: Callable[[], object], floor: Callable[[], object], goal: float, rounds: int, calls: int
+) -> Row:
+    """Median seconds per call of each, interleaved; the floor's rounds under floor_guard."""
+
+    def guarded_floor() -> object:
+        with floor_guard():
+            return floor()
+
+    results = medians({"mock": mock, "floor": guarded_floor}, rounds, calls)
+    return Row(name, results["mock"], results["floor"], goal)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a benchmark table: the mock's median, its floor's, and the goal for their ratio."""
+
+    name: str
+    mock: float
+    floor: float
+    goal: float | None = None
+
+    @property
+    def ratio(self) -> float:
+        return self.mock / self.floor
+
+
+def print_table(title: str, rows: list[Row]) -> None:
+    print(title)
+    print(f"  {'measurement':52s} {'mock':>11s} {'floor':>11s} {'ratio':>6s} {'goal':>7s}")
+    for row in rows:
+        goal = f"<= {row.goal:.2f}" if row.goal else ""
+        verdict = "" if row.goal is None else ("  ok" if row.ratio <= row.goal else "  MISSED")
+        print(
+            f"  {row.name:52s} {_duration(row.mock):>11s} {_duration(row.floor):>11s} "
+            f"{row.ratio:6.2f} {goal:>7s}{verdict}"
+        )
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds * 1e6:.1f} us" if seconds < 1e-3 else f"{seconds * 1e3:.2f} ms"
 
 
 def report(title: str, results: Mapping[str, float]) -> None:

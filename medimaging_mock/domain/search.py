@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+import weakref
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from medimaging_mock.domain.errors import ValidationException
 
 if TYPE_CHECKING:
     from medimaging_mock.domain.image_sets import ImageSet
+    from medimaging_mock.domain.metadata.document import Document
 
 HASHED = ("DICOMPatientId", "DICOMAccessionNumber", "DICOMStudyId", "DICOMStudyInstanceUID")
 HASHED += ("DICOMSeriesInstanceUID", "isPrimary")
@@ -145,25 +147,39 @@ class Entry:
     @classmethod
     def of(cls, image_set: ImageSet) -> Entry:
         history = image_set.history
-        document = history.latest.document
-        study, patient = document.study, document.patient
-        moment = study_moment(study.get("StudyDate"), study.get("StudyTime"))
+        hashed, moment = _document_keys(history.latest.document)
         return cls(
             image_set.image_set_id,
-            {
-                "DICOMPatientId": _keys(patient.get("PatientID")),
-                "DICOMAccessionNumber": _keys(study.get("AccessionNumber")),
-                "DICOMStudyId": _keys(study.get("StudyID")),
-                "DICOMStudyInstanceUID": _keys(study.get("StudyInstanceUID")),
-                "DICOMSeriesInstanceUID": tuple(document.series),
-                "isPrimary": (image_set.is_primary,),
-            },
+            {**hashed, "isPrimary": (image_set.is_primary,)},
             {
                 "updatedAt": history.latest_status.updated_at.timestamp(),
                 "createdAt": image_set.created_at.timestamp(),
-                "DICOMStudyDateAndTime": moment or "",  # no study date: first in ASC, last in DESC
+                "DICOMStudyDateAndTime": moment,
             },
         )
+
+
+def _document_keys(document: Document) -> tuple[dict[str, tuple[Any, ...]], str]:
+    """What a document gives the indexes. Documents never change: a version's keys are computed once,
+    and a status change (an update completing) reuses them."""
+    keys = _keys_of_documents.get(document)
+    if keys is None:
+        study, patient = document.study, document.patient
+        hashed = {
+            "DICOMPatientId": _keys(patient.get("PatientID")),
+            "DICOMAccessionNumber": _keys(study.get("AccessionNumber")),
+            "DICOMStudyId": _keys(study.get("StudyID")),
+            "DICOMStudyInstanceUID": _keys(study.get("StudyInstanceUID")),
+            "DICOMSeriesInstanceUID": tuple(document.series),
+        }
+        moment = study_moment(study.get("StudyDate"), study.get("StudyTime"))
+        keys = _keys_of_documents[document] = (hashed, moment or "")  # no date: first ASC, last DESC
+    return keys
+
+
+_keys_of_documents: weakref.WeakKeyDictionary[Document, tuple[dict[str, tuple[Any, ...]], str]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _keys(value: Any) -> tuple[str, ...]:
@@ -183,17 +199,26 @@ class SearchIndex:
         self._ordered: dict[str, list[tuple[Any, str]]] = {field: [] for field in ORDERED}
 
     def put(self, image_set: ImageSet) -> None:
+        """Only the keys that changed move (a completed update changes updatedAt alone)."""
         entry = Entry.of(image_set)
+        image_set_id = entry.image_set_id
         with self._lock:
-            if self._entries.get(entry.image_set_id) == entry:
+            old = self._entries.get(image_set_id)
+            if old == entry:
                 return
-            self._drop(entry.image_set_id)
-            self._entries[entry.image_set_id] = entry
+            self._entries[image_set_id] = entry
             for attribute, values in entry.hashed.items():
-                for value in values:
-                    self._hashed[attribute].setdefault(value, set()).add(entry.image_set_id)
+                before = old.hashed[attribute] if old else ()
+                if values != before:
+                    self._unhash(attribute, before, image_set_id)
+                    for value in values:
+                        self._hashed[attribute].setdefault(value, set()).add(image_set_id)
             for field, key in entry.ordered.items():
-                insort(self._ordered[field], (key, entry.image_set_id))
+                if old is None or old.ordered[field] != key:
+                    ordered = self._ordered[field]
+                    if old is not None:
+                        del ordered[bisect_left(ordered, (old.ordered[field], image_set_id))]
+                    insort(ordered, (key, image_set_id))
 
     def holding_series(self, series_uid: str) -> set[str]:
         with self._lock:
@@ -208,14 +233,17 @@ class SearchIndex:
         if entry is None:
             return
         for attribute, values in entry.hashed.items():
-            for value in values:
-                holders = self._hashed[attribute][value]
-                holders.discard(image_set_id)
-                if not holders:
-                    del self._hashed[attribute][value]
+            self._unhash(attribute, values, image_set_id)
         for field, key in entry.ordered.items():
             ordered = self._ordered[field]
             del ordered[bisect_left(ordered, (key, image_set_id))]
+
+    def _unhash(self, attribute: str, values: tuple[Any, ...], image_set_id: str) -> None:
+        for value in values:
+            holders = self._hashed[attribute][value]
+            holders.discard(image_set_id)
+            if not holders:
+                del self._hashed[attribute][value]
 
     def search(
         self, query: Query, limit: int | None, token: str | None, identity: dict[str, Any]

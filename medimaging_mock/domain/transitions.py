@@ -86,6 +86,8 @@ class PendingWork:
 
         The work is taken out under the lock and completed outside it: completions take the locks of what
         they change, which callers hold while they schedule, so holding both here could deadlock."""
+        if not self._work:  # the usual case, without the lock: a list is read whole
+            return
         with self._lock:
             if not self._work:
                 return

@@ -1,4 +1,8 @@
-"""From an intercepted request to the wire layer: which account and region it is for, then serve it."""
+"""From an intercepted request to the wire layer: which account and region it is for, then serve it.
+
+The service and wire layers load on the first request, not at package import (which every pytest session
+of a project with the plugin pays).
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,17 @@ import functools
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from moto.core import DEFAULT_ACCOUNT_ID
 
-from medimaging_mock import service
 from medimaging_mock.interception.moto_service.models import regional_backend
-from medimaging_mock.wire.endpoint import endpoint
 from medimaging_mock.wire.http import HttpRequest, HttpResponse
 
+_URL = re.compile(
+    r"[a-zA-Z][a-zA-Z0-9+.-]*://(?:[^@/?#]*@)?(?P<host>\[[^\]]*\]|[^:/?#]*)[^/?#]*(?P<path>[^?#]*)"
+)
 _HOST_REGION = re.compile(
     r"(?:runtime-)?medical-imaging(?:-fips)?\.(?P<region>[a-z0-9-]+)\.(?:amazonaws\.com(?:\.cn)?|api\.aws)"
 )
@@ -25,37 +29,56 @@ DEFAULT_REGION = "us-east-1"
 SERVED_MARK = "x-medimaging-mock-served"  # set on requests the botocore hook has answered already
 
 
-def account_of(headers: Mapping[str, str]) -> str:
+def serve(method: str, url: str, headers: Mapping[str, Any], body: Any) -> HttpResponse:
+    """`headers` may be any case-insensitive mapping (botocore's, requests', werkzeug's): only the few the
+    mock reads are taken from it."""
+    authorization = _text(headers.get("authorization") or "")
+    moto_account = headers.get("x-moto-account-id")
+    scope = _SCOPE.search(authorization)
+    found = _URL.match(url)
+    host, path = (found["host"].lower(), found["path"]) if found else ("", "")
+    query = url.partition("?")[2].partition("#")[0]
+    backend = regional_backend(_account(moto_account and _text(moto_account), scope), _region(host, scope))
+    request = HttpRequest(method.upper(), path, query, {"authorization": authorization}, _bytes(body))
+    endpoint, call = _layers()
+    return endpoint.handle(request, functools.partial(call, backend))
+
+
+@functools.cache
+def _layers() -> tuple[Any, Callable[..., Any]]:
+    from medimaging_mock import service
+    from medimaging_mock.wire.endpoint import endpoint
+
+    return endpoint(), service.call
+
+
+def _account(moto_account: str | None, scope: re.Match[str] | None) -> str:
     """moto's precedence: MOTO_ACCOUNT_ID, the x-moto-account-id header, the access key's account."""
-    if "MOTO_ACCOUNT_ID" in os.environ:
-        return os.environ["MOTO_ACCOUNT_ID"]
-    if "x-moto-account-id" in headers:
-        return headers["x-moto-account-id"]
-    scope = _SCOPE.search(headers.get("authorization", ""))
+    environment_account = os.environ.get("MOTO_ACCOUNT_ID")
+    if environment_account is not None:
+        return environment_account
+    if moto_account:
+        return moto_account
     iam = sys.modules.get("moto.iam.models")  # loaded once anybody used IAM or STS; otherwise no key is known
     if scope and iam is not None:
         return iam.get_account_id_from(scope["key"])
     return DEFAULT_ACCOUNT_ID
 
 
-def region_of(host: str, headers: Mapping[str, str]) -> str:
-    found = _HOST_REGION.match(host) or _SCOPE.search(headers.get("authorization", ""))
+def _region(host: str, scope: re.Match[str] | None) -> str:
+    found = _HOST_REGION.match(host) or scope
     return found["region"] if found else DEFAULT_REGION
 
 
-def serve(method: str, url: str, headers: Mapping[str, Any], body: Any) -> HttpResponse:
-    headers = {
-        key.lower(): value.decode() if isinstance(value, bytes) else value for key, value in headers.items()
-    }
-    parts = urlsplit(url)
-    backend = regional_backend(account_of(headers), region_of(parts.hostname or "", headers))
-    request = HttpRequest(method.upper(), parts.path, parts.query, headers, _bytes(body))
-    return endpoint().handle(request, functools.partial(service.call, backend))
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def _bytes(body: Any) -> bytes:
     if body is None:
         return b""
+    if isinstance(body, bytes):
+        return body
     if isinstance(body, str):
         return body.encode("utf-8")
     if hasattr(body, "read"):
@@ -67,8 +90,9 @@ def _bytes(body: Any) -> bytes:
 
 def moto_handler(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], bytes]:
     """moto's dispatch signature (botocore stubber, `responses`, and moto's server all call this)."""
-    headers = dict(headers)
-    if SERVED_MARK in {key.lower() for key in headers}:
+    if type(headers) is dict:  # moto's server and `responses` path copy the headers into a plain dict
+        headers = {key.lower(): value for key, value in headers.items()}
+    if SERVED_MARK in headers:
         return 200, {}, b""  # botocore keeps the hook's answer; this one is discarded
     body = getattr(request, "body", None)
     if body is None and hasattr(request, "get_data"):

@@ -34,6 +34,8 @@ class Faults:
 
     def apply(self, operation: str) -> None:
         """Spend one use of the oldest fault for `operation`: wait its latency, raise its error."""
+        if not self._faults:  # the usual case, without the lock: a list is read whole
+            return
         with self._lock:
             fault = next((f for f in self._faults if f.operation == operation), None)
             if fault is None:

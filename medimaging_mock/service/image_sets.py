@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import gzip
 import json
-import weakref
 from typing import Any
 
 from medimaging_mock.domain.backend import ImagingBackend
-from medimaging_mock.domain.image_sets import ImageSet, Version
+from medimaging_mock.domain.image_sets import Version
+from medimaging_mock.service.per_version import PerVersion
 from medimaging_mock.service.registry import operation
-
-# Versions never change their document, so each is serialised once; the entry goes with its version.
-_compressed_documents: weakref.WeakKeyDictionary[Version, bytes] = weakref.WeakKeyDictionary()
 
 
 @operation("GetImageSet")
@@ -38,19 +35,20 @@ def get_image_set_metadata(
 ) -> dict[str, Any]:
     image_set, version = backend.datastores.get(datastore_id).image_sets.readable(image_set_id, version_id)
     return {
-        "imageSetMetadataBlob": _compressed_document(image_set, version),
+        "imageSetMetadataBlob": _compressed_documents(
+            version, image_set.datastore_id, image_set.image_set_id
+        ),
         "contentType": "application/json",
         "contentEncoding": "gzip",
     }
 
 
-def _compressed_document(image_set: ImageSet, version: Version) -> bytes:
-    compressed = _compressed_documents.get(version)
-    if compressed is None:
-        document = version.document.to_json(image_set.datastore_id, image_set.image_set_id)
-        text = json.dumps(document, separators=(",", ":")).encode("utf-8")
-        compressed = _compressed_documents[version] = gzip.compress(text, compresslevel=6, mtime=0)
-    return compressed
+def _compress(version: Version, datastore_id: str, image_set_id: str) -> bytes:
+    text = json.dumps(version.document.to_json(datastore_id, image_set_id), separators=(",", ":"))
+    return gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)
+
+
+_compressed_documents = PerVersion(_compress)
 
 
 @operation("ListImageSetVersions")

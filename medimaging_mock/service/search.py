@@ -7,6 +7,7 @@ from typing import Any
 from medimaging_mock.domain.backend import ImagingBackend
 from medimaging_mock.domain.image_sets import ImageSet
 from medimaging_mock.domain.metadata.document import Document
+from medimaging_mock.service.per_version import PerVersion
 from medimaging_mock.service.registry import operation
 
 
@@ -38,7 +39,7 @@ def _summary(image_set: ImageSet) -> dict[str, Any]:
         "lastAccessedAt": image_set.last_accessed_at,
         "storageTier": image_set.storage_tier,
         "isPrimary": image_set.is_primary,
-        "DICOMTags": _dicom_tags(history.latest.document),
+        "DICOMTags": _tags(history.latest),
     }
 
 
@@ -64,6 +65,9 @@ def _dicom_tags(document: Document) -> dict[str, Any]:
         "DICOMStudyDate": _text(study.get("StudyDate")),
         "DICOMStudyTime": _text(study.get("StudyTime")),
     }
+
+
+_tags = PerVersion(lambda version: _dicom_tags(version.document))
 
 
 def _text(value: Any) -> str | None:

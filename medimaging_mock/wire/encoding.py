@@ -1,9 +1,17 @@
-"""Result -> HTTP response, driven by the output shape; errors -> `x-amzn-ErrorType` + {"message"}."""
+"""Result -> HTTP response, driven by the output shape; errors -> `x-amzn-ErrorType` + {"message"}.
+
+Each operation's output is compiled once into a plan (where each member goes, and a converter per shape
+that visits only what needs converting: timestamps, blobs, and structures, which drop null members and
+members the shape does not model), so a call does no walk of the model.
+"""
 
 from __future__ import annotations
 
 import base64
+import functools
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,38 +23,38 @@ from medimaging_mock.wire.model import error_statuses
 
 JSON = "application/json"
 _NOT_IMPLEMENTED = 501
+_ENCODER = json.JSONEncoder(separators=(",", ":"))  # made once: json.dumps with options makes one a call
+Converter = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class _OutputPlan:
+    status: int
+    headers: dict[str, str]  # member -> header name
+    status_member: str | None
+    payload: str | None
+    payload_converter: Converter | None  # None: the payload is sent as it is (blob or string)
+    body: Converter  # the structure of the body members
 
 
 def encode_result(operation: OperationModel, result: dict[str, Any]) -> HttpResponse:
-    shape = operation.output_shape
-    status = operation.http.get("responseCode", 200)
-    if shape is None:
-        return HttpResponse(status, {"Content-Type": JSON}, b"{}")
-    headers: dict[str, str] = {}
-    body_members: dict[str, Any] = {}
-    payload = shape.serialization.get("payload")
-    body: bytes | None = None
-    for name, value in result.items():
-        member = shape.members.get(name)
-        if member is None or value is None:
-            continue
-        location = member.serialization.get("location")
-        if location == "header":
-            headers[member.serialization.get("name", name)] = _header_text(value)
-        elif location == "statusCode":
-            status = int(value)
-        elif name == payload:
-            body = value if member.type_name in ("blob", "string") else _json_bytes(_to_json(member, value))
-        else:
-            body_members[name] = value
-    if body is None:
-        body = _json_bytes(_to_json(shape, body_members))
-        headers.setdefault("Content-Type", JSON)
-    else:
+    plan = _plan(operation)
+    if plan is None:
+        return HttpResponse(operation.http.get("responseCode", 200), {"Content-Type": JSON}, b"{}")
+    status, headers, body = plan.status, {}, None
+    for name, header in plan.headers.items():
+        if result.get(name) is not None:
+            headers[header] = _header_text(result[name])
+    if plan.status_member and result.get(plan.status_member) is not None:
+        status = int(result[plan.status_member])
+    if plan.payload and result.get(plan.payload) is not None:
+        payload = result[plan.payload]
+        body = _ENCODER.encode(plan.payload_converter(payload)) if plan.payload_converter else payload
         headers.setdefault("Content-Type", "application/octet-stream")
-    if isinstance(body, str):
-        body = body.encode("utf-8")
-    return HttpResponse(status, headers, body)
+    else:
+        body = _ENCODER.encode(plan.body(result))
+        headers.setdefault("Content-Type", JSON)
+    return HttpResponse(status, headers, body.encode("utf-8") if isinstance(body, str) else body)
 
 
 def encode_error(error: ServiceError) -> HttpResponse:
@@ -56,11 +64,81 @@ def encode_error(error: ServiceError) -> HttpResponse:
 
 def error_response(status: int, code: str, message: str) -> HttpResponse:
     headers = {"Content-Type": JSON, "x-amzn-ErrorType": code}
-    return HttpResponse(status, headers, _json_bytes({"message": message}))
+    return HttpResponse(status, headers, _ENCODER.encode({"message": message}).encode("utf-8"))
 
 
-def _json_bytes(document: Any) -> bytes:
-    return json.dumps(document, separators=(",", ":")).encode("utf-8")
+@functools.cache
+def _plan(operation: OperationModel) -> _OutputPlan | None:
+    shape = operation.output_shape
+    if shape is None:
+        return None
+    headers, status_member, body_members = {}, None, {}
+    payload = shape.serialization.get("payload")
+    for name, member in shape.members.items():
+        location = member.serialization.get("location")
+        if location == "header":
+            headers[name] = member.serialization.get("name", name)
+        elif location == "statusCode":
+            status_member = name
+        elif name != payload:
+            body_members[name] = member
+    payload_converter = None
+    if payload is not None and shape.members[payload].type_name not in ("blob", "string"):
+        payload_converter = _converter(shape.members[payload])
+    return _OutputPlan(
+        operation.http.get("responseCode", 200),
+        headers,
+        status_member,
+        payload,
+        payload_converter,
+        _structure(body_members),
+    )
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _timestamp(value: datetime) -> float:
+    return value.timestamp()
+
+
+def _blob(value: bytes) -> str:
+    return base64.b64encode(value).decode("ascii")
+
+
+@functools.cache
+def _converter(shape: Shape) -> Converter:
+    kind = shape.type_name
+    if kind == "structure":
+        return _structure(shape.members)
+    if kind in ("list", "map"):
+        inner = _converter(shape.member if kind == "list" else shape.value)
+        if inner is _identity:
+            return _identity
+        if kind == "list":
+            return lambda value: [inner(item) for item in value]
+        return lambda value: {key: inner(item) for key, item in value.items()}
+    return {"timestamp": _timestamp, "blob": _blob}.get(kind, _identity)
+
+
+def _structure(members: dict[str, Shape]) -> Converter:
+    """Null members and members the shape does not model are not sent; the rest converted as needed."""
+    plain = frozenset(name for name, member in members.items() if _converter(member) is _identity)
+    converted = {name: _converter(member) for name, member in members.items() if name not in plain}
+
+    def convert(value: dict[str, Any]) -> dict[str, Any]:
+        document = {}
+        for name, item in value.items():
+            if item is None:
+                continue
+            if name in plain:
+                document[name] = item
+            elif name in converted:
+                document[name] = converted[name](item)
+        return document
+
+    return convert
 
 
 def _header_text(value: Any) -> str:
@@ -69,23 +147,3 @@ def _header_text(value: Any) -> str:
     if isinstance(value, datetime):
         return value.strftime("%a, %d %b %Y %H:%M:%S GMT")
     return str(value)
-
-
-def _to_json(shape: Shape, value: Any) -> Any:
-    kind = shape.type_name
-    if kind == "structure":
-        members = shape.members  # as at the top level, what the shape does not model is not sent
-        return {
-            name: _to_json(members[name], item)
-            for name, item in value.items()
-            if item is not None and name in members
-        }
-    if kind == "list":
-        return [_to_json(shape.member, item) for item in value]
-    if kind == "map":
-        return {key: _to_json(shape.value, item) for key, item in value.items()}
-    if kind == "timestamp":
-        return value.timestamp()
-    if kind == "blob":
-        return base64.b64encode(value).decode("ascii")
-    return value

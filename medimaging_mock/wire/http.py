@@ -1,22 +1,21 @@
-"""The two values that cross the wire layer's boundary, independent of botocore, requests or werkzeug."""
+"""The two values that cross the wire layer's boundary, independent of botocore, requests or werkzeug.
+Named tuples: one of each is made per call, and they cost a tenth of a frozen dataclass to make."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class HttpRequest:
+class HttpRequest(NamedTuple):
     method: str
     path: str  # still percent-encoded, as sent
     query: str  # the raw query string, without '?'
-    headers: Mapping[str, str]
+    headers: Mapping[str, str]  # lower-case names
     body: bytes = b""
 
 
-@dataclass
-class HttpResponse:
+class HttpResponse(NamedTuple):
     status: int
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
+    headers: dict[str, str]
+    body: bytes

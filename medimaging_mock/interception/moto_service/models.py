@@ -26,10 +26,17 @@ medicalimaging_backends = BackendDict(
 
 
 def regional_backend(account_id: str, region: str) -> ImagingBackend:
-    account = medicalimaging_backends[account_id]
-    if region not in account:
-        account.regions.append(region)
-    return account[region].imaging
+    """Every request asks this. Once the backend exists it is a plain read of moto's own dicts, which moto's
+    reset keeps (it resets each backend in place); only the first request of an account or region takes
+    BackendDict's lock to create it."""
+    account = dict.get(medicalimaging_backends, account_id)
+    regional = None if account is None else dict.get(account, region)
+    if regional is None:
+        account = medicalimaging_backends[account_id]
+        if region not in account:
+            account.regions.append(region)
+        regional = account[region]
+    return regional.imaging
 
 
 def all_backends() -> list[ImagingBackend]:
