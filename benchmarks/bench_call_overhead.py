@@ -30,7 +30,12 @@ def frame_id(client, datastore_id: str, image_set_id: str) -> str:
     return next(iter(series["Instances"].values()))["ImageFrames"][0]["ID"]
 
 
-def rows(mi: MedicalImagingHandle, rounds: int, calls: int, image_sets: int) -> list[Row]:
+def rows(rounds: int = 15, calls: int = 100, image_sets: int = 10_000) -> list[Row]:
+    with mock_medical_imaging() as mi:
+        return measured(mi, rounds, calls, image_sets)
+
+
+def measured(mi: MedicalImagingHandle, rounds: int, calls: int, image_sets: int) -> list[Row]:
     client = boto3.client("medical-imaging", region_name=REGION)
 
     def row(name: str, goal: float, mock: Callable[[], object], floor: Callable[[], object]) -> Row:
@@ -161,8 +166,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=100)
     parser.add_argument("--image-sets", type=int, default=10_000)
     args = parser.parse_args()
-    with mock_medical_imaging() as mi:
-        table = rows(mi, args.rounds, args.calls, args.image_sets)
+    table = rows(args.rounds, args.calls, args.image_sets)
     print_table(f"Per call through boto3, median of {args.rounds} rounds x {args.calls} calls", table)
 
 

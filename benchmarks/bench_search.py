@@ -20,7 +20,7 @@ import time
 import tracemalloc
 
 import boto3
-from common import REGION, clone_image_sets
+from common import REGION, Row, clone_image_sets, print_table
 
 from medimaging_mock import mock_medical_imaging
 from medimaging_mock.samples import generated_study
@@ -45,19 +45,13 @@ def seeded_datastore(mi, client, count: int, template) -> tuple[str, int]:
     return datastore_id, tracemalloc.get_traced_memory()[0] - before
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--image-sets", type=int, default=100_000)
-    parser.add_argument("--rounds", type=int, default=21)
-    args = parser.parse_args()
+def rows(image_sets: int = 100_000, rounds: int = 21) -> list[Row]:
     template = generated_study(instances_per_series=1, size=16, patient_id="PAT")
 
     with mock_medical_imaging() as mi:
         client = boto3.client("medical-imaging", region_name=REGION)
         tracemalloc.start()
-        started = time.perf_counter()
-        large, large_bytes = seeded_datastore(mi, client, args.image_sets, template)
-        seeding = time.perf_counter() - started
+        large, large_bytes = seeded_datastore(mi, client, image_sets, template)
         tracemalloc.stop()
         small, _ = seeded_datastore(mi, client, 100, template)
 
@@ -67,21 +61,19 @@ def main() -> None:
             assert len(found["imageSetsMetadataSummaries"]) == 1
             return found
 
-        equal_large = median_seconds(lambda: by_patient(large, f"PAT-{args.image_sets // 2}"), args.rounds)
-        equal_small = median_seconds(lambda: by_patient(small, "PAT-50"), args.rounds)
+        equal_large = median_seconds(lambda: by_patient(large, f"PAT-{image_sets // 2}"), rounds)
+        equal_small = median_seconds(lambda: by_patient(small, "PAT-50"), rounds)
 
         criteria = {"sort": {"sortField": "updatedAt", "sortOrder": "DESC"}}
-        tokens, pages, started = [None], 0, time.perf_counter()
+        tokens = [None]
         while True:
             extra = {"nextToken": tokens[-1]} if tokens[-1] else {}
             page = client.search_image_sets(
                 datastoreId=large, searchCriteria=criteria, maxResults=50, **extra
             )
-            pages += 1
             if "nextToken" not in page:
                 break
             tokens.append(page["nextToken"])
-        walk = time.perf_counter() - started
 
         def page_at(token):
             extra = {"nextToken": token} if token else {}
@@ -89,19 +81,29 @@ def main() -> None:
                 datastoreId=large, searchCriteria=criteria, maxResults=50, **extra
             )
 
-        first = median_seconds(lambda: page_at(None), args.rounds)
-        last = median_seconds(lambda: page_at(tokens[-1]), args.rounds)
+        first = median_seconds(lambda: page_at(None), rounds)
+        last = median_seconds(lambda: page_at(tokens[-1]), rounds)
 
-    print(f"SearchImageSets, medians of {args.rounds} calls")
-    print(f"  EQUAL DICOMPatientId, {args.image_sets} image sets: {equal_large * 1e3:7.2f} ms")
-    print(f"  EQUAL DICOMPatientId, 100 image sets:    {equal_small * 1e3:7.2f} ms")
-    print(f"  ratio large / small = {equal_large / equal_small:.2f}  (goal <= 2)")
-    print(f"  full pagination: {pages} pages of 50 in {walk:.1f} s ({walk / pages * 1e3:.2f} ms per page)")
-    print(f"  first page {first * 1e3:.2f} ms, last page {last * 1e3:.2f} ms")
-    print(f"  ratio last / first = {last / first:.2f}  (goal <= 1.5)")
-    print(
-        f"  memory per image set: {large_bytes / args.image_sets / 1024:.1f} KiB (seeded in {seeding:.1f} s)"
-    )
+    return [
+        Row(
+            f"search: EQUAL PatientID in {image_sets} image sets, against in 100",
+            equal_large,
+            equal_small,
+            2.0,
+        ),
+        Row(f"search: last page of 50 of {image_sets}, against the first", last, first, 1.5),
+        Row(
+            "memory: image set in the search benchmark (indexes included)", large_bytes / image_sets, unit="B"
+        ),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--image-sets", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=21)
+    args = parser.parse_args()
+    print_table(f"SearchImageSets, medians of {args.rounds} calls", rows(args.image_sets, args.rounds))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import time
 import tracemalloc
 
 import boto3
-from common import REGION, clone_image_sets
+from common import REGION, Row, clone_image_sets, print_table
 from pydicom import dcmread
 from pydicom.data import get_testdata_file
 
@@ -39,7 +39,7 @@ def ct_template(instances: int) -> list:
     return datasets
 
 
-def measure(template: list, image_sets: int, updates: int) -> None:
+def measure(label: str, template: list, image_sets: int, updates: int) -> list[Row]:
     with mock_medical_imaging() as mi:
         client = boto3.client("medical-imaging", region_name=REGION)
         datastore_id = client.create_datastore(datastoreName="memory")["datastoreId"]
@@ -70,10 +70,19 @@ def measure(template: list, image_sets: int, updates: int) -> None:
         tracemalloc.stop()
 
     count = image_sets * updates
-    print(f"  seeded footprint   {base / 2**20:8.1f} MiB  ({base / image_sets / 1024:.1f} KiB per image set)")
-    print(f"  added by updates   {added / 2**20:8.1f} MiB  ({added / count:.0f} bytes per update)")
-    print(f"  added / seeded     {added / base:8.1%}  (goal <= 10%)")
-    print(f"  {count} updates in {elapsed:.1f} s ({elapsed / count * 1e6:.0f} us each, tracemalloc on)")
+    return [
+        Row(f"memory: image set of {len(template)} instances ({label})", base / image_sets, unit="B"),
+        Row(f"memory: one-attribute update ({label})", added / count, unit="B"),
+        Row(f"memory: all updates against the seeded image sets ({label})", added, base, 0.10, "B"),
+        Row(f"time: one update with tracemalloc on ({label})", elapsed / count),
+    ]
+
+
+def rows(image_sets: int = 2000, instances: int = 20, updates: int = 10) -> list[Row]:
+    return [
+        *measure("CT_small.dcm's attributes", ct_template(instances), image_sets, updates),
+        *measure("a minimal instance", generated_study(instances_per_series=instances), image_sets, updates),
+    ]
 
 
 def main() -> None:
@@ -82,11 +91,8 @@ def main() -> None:
     parser.add_argument("--instances", type=int, default=20)
     parser.add_argument("--updates", type=int, default=10)
     args = parser.parse_args()
-    print(f"{args.image_sets} image sets x {args.instances} instances, then {args.updates} updates each")
-    print("template: a real CT instance's attributes (CT_small.dcm)")
-    measure(ct_template(args.instances), args.image_sets, args.updates)
-    print("template: a minimal generated instance (least favourable)")
-    measure(generated_study(instances_per_series=args.instances), args.image_sets, args.updates)
+    title = f"{args.image_sets} image sets x {args.instances} instances, then {args.updates} updates each"
+    print_table(title, rows(args.image_sets, args.instances, args.updates))
 
 
 if __name__ == "__main__":

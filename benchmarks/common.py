@@ -90,6 +90,42 @@ def floor_guard() -> Iterator[None]:
     assert not served, f"the floor ran the mock {len(served)} times"
 
 
+@dataclass(frozen=True)
+class Row:
+    """One line of a benchmark table: a measured median, what it is measured against (its floor, or the
+    small case of a scaling goal), and the goal for their ratio. `unit` is "s" or "B"."""
+
+    name: str
+    measured: float
+    against: float | None = None
+    goal: float | None = None
+    unit: str = "s"
+
+    @property
+    def ratio(self) -> float | None:
+        return None if self.against is None else self.measured / self.against
+
+
+def print_table(title: str, rows: list[Row]) -> None:
+    print(title)
+    print(f"  {'measurement':58s} {'measured':>11s} {'against':>11s} {'ratio':>6s} {'goal':>8s}")
+    for row in rows:
+        ratio = "" if row.ratio is None else f"{row.ratio:.2f}"
+        goal = f"<= {row.goal:.2f}" if row.goal is not None else ""
+        verdict = (
+            "" if row.goal is None or row.ratio is None else ("  ok" if row.ratio <= row.goal else "  MISSED")
+        )
+        against = "" if row.against is None else _amount(row.against, row.unit)
+        measured = _amount(row.measured, row.unit)
+        print(f"  {row.name:58s} {measured:>11s} {against:>11s} {ratio:>6s} {goal:>8s}{verdict}")
+
+
+def _amount(value: float, unit: str) -> str:
+    if unit == "B":
+        return f"{value / 2**20:.1f} MiB" if value >= 2**20 else f"{value:.0f} B"
+    return f"{value * 1e6:.1f} us" if value < 1e-3 else f"{value * 1e3:.2f} ms"
+
+
 def mock_and_floor(
     name: str, mock: Callable[[], object], floor: Callable[[], object], goal: float, rounds: int, calls: int
 ) -> Row:
@@ -101,36 +137,6 @@ def mock_and_floor(
 
     results = medians({"mock": mock, "floor": guarded_floor}, rounds, calls)
     return Row(name, results["mock"], results["floor"], goal)
-
-
-@dataclass(frozen=True)
-class Row:
-    """One line of a benchmark table: the mock's median, its floor's, and the goal for their ratio."""
-
-    name: str
-    mock: float
-    floor: float
-    goal: float | None = None
-
-    @property
-    def ratio(self) -> float:
-        return self.mock / self.floor
-
-
-def print_table(title: str, rows: list[Row]) -> None:
-    print(title)
-    print(f"  {'measurement':52s} {'mock':>11s} {'floor':>11s} {'ratio':>6s} {'goal':>7s}")
-    for row in rows:
-        goal = f"<= {row.goal:.2f}" if row.goal else ""
-        verdict = "" if row.goal is None else ("  ok" if row.ratio <= row.goal else "  MISSED")
-        print(
-            f"  {row.name:52s} {_duration(row.mock):>11s} {_duration(row.floor):>11s} "
-            f"{row.ratio:6.2f} {goal:>7s}{verdict}"
-        )
-
-
-def _duration(seconds: float) -> str:
-    return f"{seconds * 1e6:.1f} us" if seconds < 1e-3 else f"{seconds * 1e3:.2f} ms"
 
 
 def report(title: str, results: Mapping[str, float]) -> None:

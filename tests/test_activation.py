@@ -23,7 +23,7 @@ from moto.core.models import botocore_stubber
 
 from medimaging_mock import MedicalImagingHandle, mock_medical_imaging
 from medimaging_mock.interception import botocore_hook
-from medimaging_mock.service.registry import OPERATIONS
+from medimaging_mock.service.calls import OPERATIONS
 
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
 

@@ -6,15 +6,18 @@ import numbers
 import os
 import threading
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from moto.core import DEFAULT_ACCOUNT_ID
 
 from medimaging_mock.domain import frames, transitions
-from medimaging_mock.domain.backend import ImagingBackend
-from medimaging_mock.domain.ingestion import DicomSource
 from medimaging_mock.interception.moto_service.models import all_backends, regional_backend
 from medimaging_mock.service.faults import faults as _faults
 from medimaging_mock.wire.model import service_model
+
+if TYPE_CHECKING:
+    from medimaging_mock.domain.backend import ImagingBackend
+    from medimaging_mock.domain.ingestion import DicomSource
 
 DEFAULT_REGION = "us-east-1"
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Literal, cast
-
-import numpy as np
+from typing import TYPE_CHECKING, Literal, cast
 
 from medimaging_mock.domain import jph, pixels
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Container = Literal["codestream", "jph"]
 CODESTREAM: Container = "codestream"

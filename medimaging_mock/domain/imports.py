@@ -21,7 +21,13 @@ from medimaging_mock.domain.datastores import Datastore, Datastores
 from medimaging_mock.domain.errors import ConflictException, ResourceNotFoundException
 from medimaging_mock.domain.ids import new_id
 from medimaging_mock.domain.metadata import copies
-from medimaging_mock.domain.metadata.builder import BuiltInstance, InvalidDataset, assemble, build_instance
+from medimaging_mock.domain.metadata.builder import (
+    BuiltInstance,
+    Encoded,
+    InvalidDataset,
+    assemble,
+    build_instance,
+)
 from medimaging_mock.domain.object_store import BucketUnavailable, ObjectStore, ObjectUnavailable, split
 from medimaging_mock.domain.transitions import PendingWork
 
@@ -193,6 +199,7 @@ class _Import:
         self.failures: list[dict[str, Any]] = []
         self.successes: list[dict[str, Any]] = []
         self.summaries: list[dict[str, Any]] = []
+        self.encoded: Encoded = {}  # elements the job's files share, encoded once (builder._levels)
 
     def run(self) -> None:
         output_bucket, folder = split(self.job.output_s3_uri)
@@ -209,9 +216,12 @@ class _Import:
     def _build(self, bucket: str, key: str) -> BuiltInstance | None:
         try:
             dataset, _ = ingestion.load(self.store.read(bucket, key), 0)
-            built = build_instance(dataset, key, new_id, self.datastore.lossless_storage_format)
-            for keyword, limit in LENGTH_LIMITS.items():  # read safely: build_instance read every element
-                value = str(dataset.get(keyword, "") or "")
+            built = build_instance(dataset, key, new_id, self.datastore.lossless_storage_format, self.encoded)
+            blocks = (built.patient, built.study, built.series, built.instance.dicom)
+            for keyword, limit in LENGTH_LIMITS.items():
+                value = next((block[keyword] for block in blocks if keyword in block), None)
+                if not isinstance(value, str):  # absent, empty or several values: as pydicom reads it,
+                    value = str(dataset.get(keyword, "") or "")  # safely: build_instance read every element
                 if len(value) > limit:
                     raise InvalidDataset(key, f"DICOM attribute {keyword} is longer than {limit} characters")
             return built

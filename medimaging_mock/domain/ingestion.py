@@ -6,10 +6,7 @@ import io
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-import pydicom
-from pydicom.dataset import Dataset
+from typing import TYPE_CHECKING, Union
 
 from medimaging_mock.domain.frames import StoredFrame
 from medimaging_mock.domain.ids import new_id
@@ -17,13 +14,18 @@ from medimaging_mock.domain.image_sets import ImageSet
 from medimaging_mock.domain.metadata.builder import BuiltInstance, InvalidDataset, assemble, build_instance
 
 if TYPE_CHECKING:
+    from pydicom.dataset import Dataset
+
     from medimaging_mock.domain.datastores import Datastore
 
-DicomSource = Dataset | str | os.PathLike | bytes
+DicomSource = Union["Dataset", str, os.PathLike, bytes]  # a name: pydicom loads on first use
 
 
 def load(source: DicomSource, index: int) -> tuple[Dataset, str]:
     """The dataset and a name for messages: its path, or its position in the caller's list."""
+    import pydicom
+    from pydicom.dataset import Dataset
+
     if isinstance(source, Dataset):
         return source, f"dataset #{index}"
     if isinstance(source, bytes):

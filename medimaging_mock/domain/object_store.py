@@ -1,16 +1,18 @@
 """S3, as the import job sees it: moto's S3 backend of the job's account, called directly.
 
 Never boto3 or HTTP: the job's reads and writes stay in this process whatever mock or server mode is (or is
-not) active, so no call can reach AWS.
+not) active, so no call can reach AWS. moto.s3 is heavy: imported by the methods, at the first job.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from moto.s3.exceptions import S3ClientError
-from moto.s3.models import S3Backend, s3_backends
 from moto.utilities.utils import get_partition
+
+if TYPE_CHECKING:
+    from moto.s3.models import S3Backend
 
 
 class BucketUnavailable(Exception):
@@ -32,10 +34,14 @@ class ObjectStore:
     """One job's view of S3: the S3 backend moto keeps for the account (buckets are per partition)."""
 
     def __init__(self, account_id: str, region: str):
+        from moto.s3.models import s3_backends
+
         self._s3: S3Backend = s3_backends[account_id][get_partition(region)]
 
     def keys(self, bucket: str, prefix: str) -> list[str]:
         """Every object under the prefix, nested folders included, in key order."""
+        from moto.s3.exceptions import S3ClientError
+
         try:
             found = self._s3.get_bucket(bucket)
             listed = self._s3.list_objects(found, prefix, delimiter=None, marker=None, max_keys=None)[0]
@@ -44,6 +50,8 @@ class ObjectStore:
         return [key.name for key in listed if not key.name.endswith("/")]
 
     def read(self, bucket: str, key: str) -> bytes:
+        from moto.s3.exceptions import S3ClientError
+
         try:
             found = self._s3.get_object(bucket, key)
         except S3ClientError as error:
@@ -53,12 +61,16 @@ class ObjectStore:
         return found.value
 
     def write(self, bucket: str, key: str, body: bytes) -> None:
+        from moto.s3.exceptions import S3ClientError
+
         try:
             self._s3.put_object(bucket, key, body)
         except S3ClientError as error:
             raise BucketUnavailable(f"Output bucket {bucket} is not accessible: {error.message}") from error
 
     def check(self, bucket: str, role: str) -> None:
+        from moto.s3.exceptions import S3ClientError
+
         try:
             self._s3.get_bucket(bucket)
         except S3ClientError as error:

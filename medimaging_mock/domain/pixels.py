@@ -8,11 +8,11 @@ Whatever the file says wrongly about its pixels is an UndecodablePixels naming t
 
 from __future__ import annotations
 
-import numpy as np
-from pydicom.dataset import Dataset
-from pydicom.encaps import generate_frames
-from pydicom.pixels.decoders.base import DecodeRunner
-from pydicom.uid import JPEG2000, UID
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    from pydicom.dataset import Dataset
 
 HTJ2K_LOSSLESS_RPCL = "1.2.840.10008.1.2.4.202"
 JPEG_2000_LOSSLESS = "1.2.840.10008.1.2.4.90"
@@ -75,6 +75,7 @@ def decode(dataset: Dataset, transfer_syntax: str) -> tuple[list[np.ndarray], li
     if codec is None:
         raise UndecodablePixels(f"transfer syntax {transfer_syntax} is not supported")
     import imagecodecs
+    from pydicom.encaps import generate_frames
 
     decoder = getattr(imagecodecs, f"{codec}_decode")
     try:
@@ -110,6 +111,10 @@ def _validate_description(dataset: Dataset, transfer_syntax: str) -> None:
     """pydicom's checks of the pixel description (Rows, Columns, BitsAllocated, BitsStored, SamplesPerPixel,
     PixelRepresentation, PhotometricInterpretation, PlanarConfiguration), as it makes them for native data.
     A syntax this pydicom does not know (JPEG XL in pydicom 3.0) is checked as another encapsulated one."""
+    from pydicom.dataset import Dataset
+    from pydicom.pixels.decoders.base import DecodeRunner
+    from pydicom.uid import JPEG2000, UID
+
     syntax = UID(transfer_syntax)
     runner = DecodeRunner(syntax if syntax.is_transfer_syntax else JPEG2000)
     runner.set_source(Dataset(dataset))  # its elements without the file meta, whose syntax may differ
@@ -156,6 +161,8 @@ def stored_syntax(
 def encode(frame: np.ndarray, stored_transfer_syntax: str) -> bytes:
     """The frame as the stored transfer syntax holds it: a raw codestream (no JP2/JPH boxes)."""
     if stored_transfer_syntax == EXPLICIT_VR_LITTLE_ENDIAN:
+        import numpy as np
+
         return np.ascontiguousarray(frame, dtype=frame.dtype.newbyteorder("<")).tobytes()
     import imagecodecs
 

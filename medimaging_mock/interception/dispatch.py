@@ -46,10 +46,10 @@ def serve(method: str, url: str, headers: Mapping[str, Any], body: Any) -> HttpR
 
 @functools.cache
 def _layers() -> tuple[Any, Callable[..., Any]]:
-    from medimaging_mock import service
+    from medimaging_mock.service.calls import call
     from medimaging_mock.wire.endpoint import endpoint
 
-    return endpoint(), service.call
+    return endpoint(), call
 
 
 def _account(moto_account: str | None, scope: re.Match[str] | None) -> str:

@@ -7,6 +7,8 @@ ValidationException in the usual AWS wording, which this module reproduces.
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.model import Shape
@@ -43,28 +45,54 @@ def check(shape: Shape | None, params: dict[str, Any]) -> None:
         raise failure(violations)
 
 
+@dataclass(frozen=True)
+class _Rules:
+    """A shape's own constraints, read from the model once."""
+
+    sized: bool
+    low: int | None
+    high: int | None
+    pattern: str | None
+    enum: tuple[str, ...]  # in the model's order, as the message lists them
+    numeric: bool
+
+    def broken(self, value: Any) -> list[str]:
+        """The rules `value` breaks."""
+        broken = []
+        if self.sized:
+            size = len(value)
+            if self.low is not None and size < self.low:
+                broken.append(f"Member must have length greater than or equal to {self.low}")
+            if self.high is not None and size > self.high:
+                broken.append(f"Member must have length less than or equal to {self.high}")
+        if self.pattern is not None and not model_patterns()[self.pattern].fullmatch(value):
+            broken.append(f"Member must satisfy regular expression pattern: {self.pattern}")
+        if self.enum and value not in self.enum:
+            broken.append(f"Member must satisfy enum value set: [{', '.join(self.enum)}]")
+        if self.numeric:
+            if self.low is not None and value < self.low:
+                broken.append(f"Member must have value greater than or equal to {self.low}")
+            if self.high is not None and value > self.high:
+                broken.append(f"Member must have value less than or equal to {self.high}")
+        return broken
+
+
+@functools.cache
+def _rules_of(shape: Shape) -> _Rules:
+    meta, kind = shape.metadata, shape.type_name
+    return _Rules(
+        sized=kind in ("string", "blob", "list", "map"),
+        low=meta.get("min"),
+        high=meta.get("max"),
+        pattern=meta.get("pattern") if kind == "string" else None,
+        enum=tuple(shape.enum) if kind == "string" else (),
+        numeric=kind in ("integer", "long"),
+    )
+
+
 def _rules(shape: Shape, value: Any) -> list[str]:
     """The scalar and size rules of `shape` that `value` breaks."""
-    broken = []
-    meta = shape.metadata
-    kind = shape.type_name
-    if kind in ("string", "blob", "list", "map"):
-        size = len(value)
-        if "min" in meta and size < meta["min"]:
-            broken.append(f"Member must have length greater than or equal to {meta['min']}")
-        if "max" in meta and size > meta["max"]:
-            broken.append(f"Member must have length less than or equal to {meta['max']}")
-    if kind == "string":
-        if "pattern" in meta and not model_patterns()[meta["pattern"]].fullmatch(value):
-            broken.append(f"Member must satisfy regular expression pattern: {meta['pattern']}")
-        if shape.enum and value not in shape.enum:
-            broken.append(f"Member must satisfy enum value set: [{', '.join(shape.enum)}]")
-    elif kind in ("integer", "long"):
-        if "min" in meta and value < meta["min"]:
-            broken.append(f"Member must have value greater than or equal to {meta['min']}")
-        if "max" in meta and value > meta["max"]:
-            broken.append(f"Member must have value less than or equal to {meta['max']}")
-    return broken
+    return _rules_of(shape).broken(value)
 
 
 def _check(shape: Shape, value: Any, path: str, violations: list[str], sensitive: bool) -> None:

@@ -3,18 +3,22 @@ into Patient / Study / Series / Instance levels, frames decoded once for their c
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
-from pydicom.dataset import Dataset
+from typing import TYPE_CHECKING, Any
 
 from medimaging_mock.domain.metadata.document import Document, Frame, Instance, Series
 from medimaging_mock.domain.metadata.levels import level_of
 from medimaging_mock.domain.metadata.values import PIXEL_TAGS, encode_element, key_for
 from medimaging_mock.domain.pixels import UndecodablePixels, decode, stored_syntax
+
+if TYPE_CHECKING:
+    import numpy as np
+    from pydicom.dataelem import RawDataElement
+    from pydicom.dataset import Dataset
+    from pydicom.tag import BaseTag
 
 
 class InvalidDataset(ValueError):
@@ -26,6 +30,9 @@ class InvalidDataset(ValueError):
 
 
 UID_KEYWORDS = ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")
+# Elements encoded once per import, by what their encoding depends on (_remembered): level, key, value, VR.
+Encoded = dict[tuple[Any, ...], tuple[str, str, Any, "str | None"]]
+SHARED_VALUE_LIMIT = 1024  # bytes: longer values are seldom shared, and `encoded` holds them for a whole job
 
 
 @dataclass(frozen=True)
@@ -43,11 +50,19 @@ class BuiltInstance:
 
 
 def build_instance(
-    dataset: Dataset, source: str, new_frame_id: Callable[[], str], lossless_storage_format: str = "HTJ2K"
+    dataset: Dataset,
+    source: str,
+    new_frame_id: Callable[[], str],
+    lossless_storage_format: str = "HTJ2K",
+    encoded: Encoded | None = None,
 ) -> BuiltInstance:
     """Everything wrong with the file's content is an InvalidDataset saying what: a customer error. Any other
-    exception out of here is a defect of the mock."""
-    levels, vrs = _levels(dataset, source)  # reads every element, so no later read fails inside pydicom
+    exception out of here is a defect of the mock. `encoded` is shared by the instances of one import (see
+    _levels); without it nothing is shared."""
+    from pydicom.dataset import Dataset
+
+    # reads every element (or its twin in another file), so no later read fails inside pydicom
+    levels, vrs = _levels(dataset, source, {} if encoded is None else encoded)
     uids = {keyword: _uid(dataset, keyword, source) for keyword in UID_KEYWORDS}
     transfer_syntax = _uid(getattr(dataset, "file_meta", None) or Dataset(), "TransferSyntaxUID", source)
     pixels, originals = [], None
@@ -73,24 +88,58 @@ def build_instance(
     )
 
 
-def _levels(dataset: Dataset, source: str) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
-    """The document blocks by level, and the VRs of private and unknown elements."""
+def _levels(
+    dataset: Dataset, source: str, encoded: Encoded
+) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """The document blocks by level, and the VRs of private and unknown elements.
+
+    The files of one series repeat most of their elements byte for byte: an element already in `encoded`
+    is taken from there instead of being converted by pydicom and encoded again."""
+    from pydicom.dataelem import RawDataElement
+    from pydicom.dataset import Dataset
+
     levels: dict[str, dict[str, Any]] = {"patient": {}, "study": {}, "series": {}, "instance": {}}
     vrs: dict[str, str] = {}
     file_meta = getattr(dataset, "file_meta", None) or Dataset()
     for container in (file_meta, dataset):
-        for tag in list(container.keys()):  # tags, not elements: see values.encode_dataset
-            if tag in PIXEL_TAGS or (tag.element == 0 and tag.group != 2):
+        # the text encoding pydicom's Dataset.__getitem__ converts with (this container has no parent)
+        charset = repr(container.original_character_set or container.get("SpecificCharacterSet"))
+        for tag, element in list(container.items()):  # raw elements as read: see values.encode_dataset
+            if tag in PIXEL_TAGS or (tag & 0xFFFF == 0 and tag >> 16 != 2):  # group lengths but file meta's
                 continue
-            key = key_for(tag)
-            try:
-                levels[level_of(tag)][key] = encode_element(container, tag)
-            except Exception as error:  # a truncated or malformed element fails in many ways inside pydicom
-                reason = f"DICOM attribute {key} {tag} cannot be read: {error}"
-                raise InvalidDataset(source, reason) from error
-            if key == f"{int(tag):08X}":  # private or unknown: the VR travels with the document
-                vrs[key] = container[tag].VR
+            remembered = _remembered(element, charset) if isinstance(element, RawDataElement) else None
+            known = encoded.get(remembered) if remembered else None
+            if known:
+                level, key, value, vr = known
+            else:
+                level, key = _placement(tag)
+                try:
+                    value = encode_element(container, tag)
+                except Exception as error:  # a truncated or malformed element fails in many ways in pydicom
+                    reason = f"DICOM attribute {key} {tag} cannot be read: {error}"
+                    raise InvalidDataset(source, reason) from error
+                # private or unknown: the VR travels with the document
+                vr = container[tag].VR if key == f"{int(tag):08X}" else None
+                if remembered is not None:
+                    encoded[remembered] = level, key, value, vr
+            levels[level][key] = list(value) if isinstance(value, list) else value  # lists never shared
+            if vr is not None:
+                vrs[key] = vr
     return levels, vrs
+
+
+@functools.lru_cache(maxsize=4096)
+def _placement(tag: BaseTag) -> tuple[str, str]:
+    """The level and key of a tag: dictionary lookups, the same for every file."""
+    return level_of(tag), key_for(tag)
+
+
+def _remembered(raw: RawDataElement, charset: str) -> tuple[Any, ...] | None:
+    """All the encoding of a raw element depends on, when the file states its VR (not UN, which pydicom may
+    replace from a dictionary, nor SQ) and its value is small; None for any other element."""
+    if raw.VR in (None, "SQ", "UN") or raw.value is None or len(raw.value) > SHARED_VALUE_LIMIT:
+        return None
+    return int(raw.tag), raw.VR, raw.value, raw.is_little_endian, charset
 
 
 def _uid(dataset: Dataset, keyword: str, source: str) -> str:
@@ -117,12 +166,14 @@ def assemble(built: Sequence[BuiltInstance]) -> Document:
 
 
 def _frame(frame_id: str, pixels: np.ndarray) -> Frame:
+    import numpy as np
+
     little_endian = np.ascontiguousarray(pixels, dtype=pixels.dtype.newbyteorder("<"))
     return Frame(
         frame_id=frame_id,
         width=int(pixels.shape[1]),
         height=int(pixels.shape[0]),
-        checksum=zlib.crc32(little_endian.tobytes()),
+        checksum=zlib.crc32(little_endian),  # the array's own buffer: no copy of the frame
         min_value=little_endian.min().item(),
         max_value=little_endian.max().item(),
         size_in_bytes=int(little_endian.nbytes),

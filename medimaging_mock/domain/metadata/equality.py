@@ -16,8 +16,6 @@ from collections.abc import Hashable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pydicom.datadict import dictionary_VR, tag_for_keyword
-
 _STRIPPED_BOTH_ENDS = frozenset({"AE", "AS", "CS", "DA", "DT", "LO", "SH", "TM"})
 _STRIPPED_AT_THE_END = frozenset({"LT", "ST", "UC", "UR", "UT"})
 
@@ -32,6 +30,8 @@ def comparable(keyword: str, value: Any) -> Hashable:
 
 
 def _vr(keyword: str) -> str | None:
+    from pydicom.datadict import dictionary_VR, tag_for_keyword
+
     tag = tag_for_keyword(keyword)
     if tag is None:
         return None

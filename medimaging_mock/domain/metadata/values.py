@@ -9,12 +9,12 @@ unknown tags.
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydicom.datadict import dictionary_VM, keyword_for_tag
-from pydicom.dataelem import DataElement, RawDataElement
-from pydicom.dataset import Dataset
-from pydicom.tag import BaseTag
+if TYPE_CHECKING:
+    from pydicom.dataelem import DataElement, RawDataElement
+    from pydicom.dataset import Dataset
+    from pydicom.tag import BaseTag
 
 NUMERIC_VRS = frozenset({"US", "SS", "UL", "SL", "FL", "FD", "SV", "UV"})
 BINARY_VRS = frozenset({"OB", "OW", "OD", "OF", "OL", "OV", "UN"})
@@ -25,11 +25,15 @@ PIXEL_TAGS = frozenset({0x7FE00010, 0x7FE00008, 0x7FE00009, 0xFFFCFFFC})
 
 def key_for(tag: BaseTag) -> str:
     """The document key of a tag: its keyword, or 8 upper-case hex digits for private and unknown tags."""
+    from pydicom.datadict import keyword_for_tag
+
     return (not tag.is_private and keyword_for_tag(tag)) or f"{int(tag):08X}"
 
 
 def repeats(tag: BaseTag) -> bool:
     """Whether the dictionary lets the element hold several values (then it is always an array)."""
+    from pydicom.datadict import dictionary_VM
+
     try:
         return dictionary_VM(tag) != "1"
     except KeyError:
@@ -73,6 +77,8 @@ def _values(element: DataElement) -> list[Any]:
 
 def _stored_number_strings(raw: RawDataElement | DataElement) -> list[str]:
     """IS/DS as written in the file: split on backslashes, DICOM's even-length padding kept."""
+    from pydicom.dataelem import RawDataElement
+
     if isinstance(raw, RawDataElement):
         text = raw.value.decode("ascii", errors="replace") if raw.value else ""
         return text.split("\\") if text.strip(" \x00") else []

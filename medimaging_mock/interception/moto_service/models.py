@@ -5,9 +5,12 @@ The module must be called `models` (moto derives `urls` from it).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from moto.core.base_backend import BackendDict, BaseBackend
 
-from medimaging_mock.domain.backend import ImagingBackend
+if TYPE_CHECKING:
+    from medimaging_mock.domain.backend import ImagingBackend
 
 # Where the service runs (AWS HealthImaging endpoints and quotas); any other region the client names is
 # served too, added on first use.
@@ -16,6 +19,8 @@ DOCUMENTED_REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-west-2", "ap-so
 
 class MedicalImagingBackend(BaseBackend):
     def __init__(self, region_name: str, account_id: str):
+        from medimaging_mock.domain.backend import ImagingBackend  # on first use, not at package import
+
         super().__init__(region_name, account_id)
         self.imaging = ImagingBackend(account_id, region_name)
 
