@@ -14,18 +14,23 @@ MAX_DEPTH = 64  # metadata documents nest about 8 levels, sequences a few more e
 def parse(text: bytes | str, what: str) -> Any:
     """`what` names the text in messages, e.g. "The request body" or "updatableAttributes"."""
     try:
-        value = json.loads(text, parse_constant=_refuse_constant)
+        if isinstance(text, bytes):
+            text = text.decode(json.detect_encoding(text), "surrogatepass")  # as json.loads reads bytes
+        value = _DECODER.decode(text)
     except RecursionError:
         raise ValidationException(f"{what} is nested deeper than {MAX_DEPTH} levels") from None
     except (UnicodeDecodeError, ValueError) as error:
         raise ValidationException(f"{what} is not valid JSON: {error}") from None
-    if _deeper_than(value, MAX_DEPTH):
+    if len(text) > 2 * MAX_DEPTH and _deeper_than(value, MAX_DEPTH):  # each level takes two characters
         raise ValidationException(f"{what} is nested deeper than {MAX_DEPTH} levels")
     return value
 
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)  # made once: json.loads makes one a call
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import unquote
@@ -36,6 +38,43 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
+@dataclass(frozen=True)
+class _InputPlan:
+    """Where each input member travels, read from the model once per operation."""
+
+    labels: tuple[tuple[str, str, Shape], ...]  # (member, wire name, shape)
+    queries: tuple[tuple[str, str, Shape], ...]
+    headers: tuple[tuple[str, str, Shape], ...]  # wire names in lower case
+    payload: tuple[str, Shape] | None
+    body_members: tuple[tuple[str, Shape], ...]
+
+
+@functools.cache
+def _plan(operation: OperationModel) -> _InputPlan | None:
+    shape = operation.input_shape
+    if shape is None:
+        return None
+    located: dict[str, list[tuple[str, str, Shape]]] = {"uri": [], "querystring": [], "header": []}
+    payload_name = shape.serialization.get("payload")
+    payload, body_members = None, []
+    for name, member in shape.members.items():
+        location = member.serialization.get("location")
+        wire_name = member.serialization.get("name", name)
+        if location in located:
+            located[location].append((name, wire_name.lower() if location == "header" else wire_name, member))
+        elif name == payload_name:
+            payload = (name, member)
+        else:
+            body_members.append((name, member))
+    return _InputPlan(
+        tuple(located["uri"]),
+        tuple(located["querystring"]),
+        tuple(located["header"]),
+        payload,
+        tuple(body_members),
+    )
+
+
 def decode_request(
     operation: OperationModel,
     labels: Mapping[str, str],
@@ -43,44 +82,39 @@ def decode_request(
     headers: Mapping[str, str],
     body: bytes,
 ) -> dict[str, Any]:
-    shape = operation.input_shape
-    if shape is None:
+    """`headers` are keyed in lower case."""
+    plan = _plan(operation)
+    if plan is None:
         return {}
     params: dict[str, Any] = {}
-    payload = shape.serialization.get("payload")
-    body_members = []
-    lower_headers = {key.lower(): value for key, value in headers.items()}
-    for name, member in shape.members.items():
-        location = member.serialization.get("location")
-        wire_name = member.serialization.get("name", name)
-        if location == "uri":
-            if wire_name in labels:
-                params[name] = _from_text(member, unquote(labels[wire_name]), name)
-        elif location == "querystring":
-            if member.type_name == "list" and wire_name in query:
+    for name, wire_name, member in plan.labels:
+        if wire_name in labels:
+            params[name] = _from_text(member, unquote(labels[wire_name]), name)
+    for name, wire_name, member in plan.queries:
+        if wire_name in query:
+            if member.type_name == "list":
                 params[name] = [_from_text(member.member, text, name) for text in query[wire_name]]
-            elif wire_name in query:
-                params[name] = _from_text(member, query[wire_name][0], name)
-        elif location == "header":
-            if wire_name.lower() in lower_headers:
-                params[name] = _from_text(member, lower_headers[wire_name.lower()], name)
-        elif name == payload:
-            if member.type_name in ("blob", "string"):
-                if body:
-                    params[name] = body if member.type_name == "blob" else body.decode("utf-8")
             else:
-                document = _json_body(body)
-                if document is not None:
-                    params[name] = _from_json(member, document, name)
+                params[name] = _from_text(member, query[wire_name][0], name)
+    for name, wire_name, member in plan.headers:
+        if wire_name in headers:
+            params[name] = _from_text(member, headers[wire_name], name)
+    if plan.payload is not None:
+        name, member = plan.payload
+        if member.type_name in ("blob", "string"):
+            if body:
+                params[name] = body if member.type_name == "blob" else body.decode("utf-8")
         else:
-            body_members.append((name, member))
-    if body_members:
+            document = _json_body(body)
+            if document is not None:
+                params[name] = _from_json(member, document, name)
+    if plan.body_members:
         document = _json_body(body)
         if document is None:
             document = {}
         if not isinstance(document, dict):
             raise ValidationException("The request body must be a JSON object")
-        for name, member in body_members:
+        for name, member in plan.body_members:
             if document.get(name) is not None:
                 params[name] = _from_json(member, document[name], name)
     return params
