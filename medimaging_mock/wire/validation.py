@@ -95,10 +95,29 @@ def _rules(shape: Shape, value: Any) -> list[str]:
     return _rules_of(shape).broken(value)
 
 
+@functools.cache
+def _constrained(shape: Shape) -> bool:
+    """Whether a value of `shape` can break any rule: members that cannot are not walked at all."""
+    rules = _rules_of(shape)
+    if rules.low is not None or rules.high is not None or rules.pattern is not None or rules.enum:
+        return True
+    if shape.type_name == "structure":
+        return bool(shape.required_members or shape.metadata.get("union")) or any(
+            _constrained(member) for member in shape.members.values()
+        )
+    if shape.type_name == "list":
+        return _constrained(shape.member)
+    if shape.type_name == "map":
+        return _constrained(shape.key) or _constrained(shape.value)
+    return False
+
+
 def _check(shape: Shape, value: Any, path: str, violations: list[str], sensitive: bool) -> None:
     """`sensitive`: this shape or one that contains it is sensitive, so values are never echoed."""
     sensitive = sensitive or bool(shape.metadata.get("sensitive"))
-    violations.extend(describe(path, value, rule, sensitive) for rule in _rules(shape, value))
+    broken = _rules(shape, value)
+    if broken:
+        violations.extend(describe(path, value, rule, sensitive) for rule in broken)
     if shape.type_name == "structure":
         _check_structure(shape, value, path, violations, sensitive)
     elif shape.type_name == "list":
@@ -128,6 +147,8 @@ def _check_structure(
         if len(chosen) != 1:
             rule = f"Member must have exactly one of [{', '.join(shape.members)}] set"
             violations.append(f"Value at '{path}' failed to satisfy constraint: {rule} (got {len(chosen)})")
+    members = shape.members
     for name, item in value.items():
-        if item is not None and name in shape.members:
-            _check(shape.members[name], item, prefix + name, violations, sensitive)
+        member = members.get(name)
+        if item is not None and member is not None and _constrained(member):
+            _check(member, item, prefix + name, violations, sensitive)
