@@ -18,6 +18,9 @@ BENCHMARKS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "bench_get_datastore": ({}, {"rounds": 5, "calls": 50}),
     "bench_search": ({}, {"image_sets": 10_000, "rounds": 9}),
     "bench_update_memory": ({}, {"image_sets": 200}),
+    "bench_import": ({}, {"rounds_1": 15, "rounds_500": 3}),
+    "bench_fixture": ({}, {"rounds": 15}),
+    "bench_import_time": ({"rounds": 9}, {"rounds": 5}),
 }
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 
 from medimaging_mock import MedicalImagingHandle, mock_medical_imaging
+from medimaging_mock.activation.clients import new_client
 
 
 @pytest.fixture
@@ -20,5 +20,6 @@ def medical_imaging() -> Iterator[MedicalImagingHandle]:
 
 @pytest.fixture
 def medical_imaging_client(medical_imaging: MedicalImagingHandle) -> Any:
-    """A boto3 `medical-imaging` client in us-east-1, inside the same mock."""
-    return boto3.client("medical-imaging", region_name="us-east-1")
+    """A boto3 `medical-imaging` client in us-east-1, inside the same mock: a fresh one per test, built
+    without the cost of a new boto3 session (see activation/clients.py)."""
+    return new_client("medical-imaging", "us-east-1")

@@ -217,11 +217,10 @@ class _Import:
         try:
             dataset, _ = ingestion.load(self.store.read(bucket, key), 0)
             built = build_instance(dataset, key, new_id, self.datastore.lossless_storage_format, self.encoded)
-            blocks = (built.patient, built.study, built.series, built.instance.dicom)
             for keyword, limit in LENGTH_LIMITS.items():
-                value = next((block[keyword] for block in blocks if keyword in block), None)
-                if not isinstance(value, str):  # absent, empty or several values: as pydicom reads it,
-                    value = str(dataset.get(keyword, "") or "")  # safely: build_instance read every element
+                value = built.text_value(keyword)
+                if value is None:  # read safely: build_instance read every element (or its twin)
+                    value = str(dataset.get(keyword, "") or "")
                 if len(value) > limit:
                     raise InvalidDataset(key, f"DICOM attribute {keyword} is longer than {limit} characters")
             return built

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -30,8 +30,14 @@ class InvalidDataset(ValueError):
 
 
 UID_KEYWORDS = ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")
-# Elements encoded once per import, by what their encoding depends on (_remembered): level, key, value, VR.
-Encoded = dict[tuple[Any, ...], tuple[str, str, Any, "str | None"]]
+# Elements encoded once per import, by what their encoding depends on (_remembered): level, key, value, VR,
+# and whether the VR travels with the document (private and unknown elements).
+Encoded = dict[tuple[Any, ...], tuple[str, str, Any, str, bool]]
+# VRs whose document value is str() of the value pydicom reads (values.encode_element)
+TEXT_VRS = frozenset(
+    {"AE", "AS", "CS", "DA", "DT", "LO", "LT", "PN", "SH", "ST", "TM", "UC", "UI", "UR", "UT"}
+)
+UID_VRS = frozenset({"UI"})  # the text VR pydicom reads as a str for sure (see _uid)
 SHARED_VALUE_LIMIT = 1024  # bytes: longer values are seldom shared, and `encoded` holds them for a whole job
 
 
@@ -47,6 +53,12 @@ class BuiltInstance:
     instance: Instance
     pixels: tuple[np.ndarray, ...]  # decoded frames, in frame order
     originals: tuple[bytes, ...] | None  # the frames as sent, when they are stored as sent
+    vrs: dict[str, str]  # the VR of every element, by document key
+
+    def text_value(self, keyword: str) -> str | None:
+        """str() of pydicom's value of a one-value text element, or None: read it from the dataset."""
+        blocks = (self.patient, self.study, self.series, self.instance.dicom)
+        return _text_value(blocks, self.vrs, keyword, TEXT_VRS)
 
 
 def build_instance(
@@ -62,8 +74,8 @@ def build_instance(
     from pydicom.dataset import Dataset
 
     # reads every element (or its twin in another file), so no later read fails inside pydicom
-    levels, vrs = _levels(dataset, source, {} if encoded is None else encoded)
-    uids = {keyword: _uid(dataset, keyword, source) for keyword in UID_KEYWORDS}
+    levels, private_vrs, vrs = _levels(dataset, source, {} if encoded is None else encoded)
+    uids = {keyword: _uid(dataset, keyword, source, levels.values(), vrs) for keyword in UID_KEYWORDS}
     transfer_syntax = _uid(getattr(dataset, "file_meta", None) or Dataset(), "TransferSyntaxUID", source)
     pixels, originals = [], None
     if "PixelData" in dataset:
@@ -73,7 +85,7 @@ def build_instance(
             raise InvalidDataset(source, str(error)) from error
     stored = stored_syntax(transfer_syntax, dataset, pixels[0] if pixels else None, lossless_storage_format)
     frames = tuple(_frame(new_frame_id(), frame) for frame in pixels)
-    instance = Instance(levels["instance"], vrs, stored, frames)
+    instance = Instance(levels["instance"], private_vrs, stored, frames)
     return BuiltInstance(
         source,
         levels["patient"],
@@ -85,13 +97,14 @@ def build_instance(
         instance,
         tuple(pixels),
         tuple(originals) if originals and stored == transfer_syntax else None,
+        vrs,
     )
 
 
 def _levels(
     dataset: Dataset, source: str, encoded: Encoded
-) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
-    """The document blocks by level, and the VRs of private and unknown elements.
+) -> tuple[dict[str, dict[str, Any]], dict[str, str], dict[str, str]]:
+    """The document blocks by level, the VRs of private and unknown elements, and the VRs of all elements.
 
     The files of one series repeat most of their elements byte for byte: an element already in `encoded`
     is taken from there instead of being converted by pydicom and encoded again."""
@@ -99,6 +112,7 @@ def _levels(
     from pydicom.dataset import Dataset
 
     levels: dict[str, dict[str, Any]] = {"patient": {}, "study": {}, "series": {}, "instance": {}}
+    private_vrs: dict[str, str] = {}
     vrs: dict[str, str] = {}
     file_meta = getattr(dataset, "file_meta", None) or Dataset()
     for container in (file_meta, dataset):
@@ -110,7 +124,7 @@ def _levels(
             remembered = _remembered(element, charset) if isinstance(element, RawDataElement) else None
             known = encoded.get(remembered) if remembered else None
             if known:
-                level, key, value, vr = known
+                level, key, value, vr, private = known
             else:
                 level, key = _placement(tag)
                 try:
@@ -118,14 +132,14 @@ def _levels(
                 except Exception as error:  # a truncated or malformed element fails in many ways in pydicom
                     reason = f"DICOM attribute {key} {tag} cannot be read: {error}"
                     raise InvalidDataset(source, reason) from error
-                # private or unknown: the VR travels with the document
-                vr = container[tag].VR if key == f"{int(tag):08X}" else None
+                vr, private = container[tag].VR, key == f"{int(tag):08X}"
                 if remembered is not None:
-                    encoded[remembered] = level, key, value, vr
+                    encoded[remembered] = level, key, value, vr, private
             levels[level][key] = list(value) if isinstance(value, list) else value  # lists never shared
-            if vr is not None:
-                vrs[key] = vr
-    return levels, vrs
+            vrs[key] = vr
+            if private:  # private or unknown: the VR travels with the document
+                private_vrs[key] = vr
+    return levels, private_vrs, vrs
 
 
 @functools.lru_cache(maxsize=4096)
@@ -142,7 +156,28 @@ def _remembered(raw: RawDataElement, charset: str) -> tuple[Any, ...] | None:
     return int(raw.tag), raw.VR, raw.value, raw.is_little_endian, charset
 
 
-def _uid(dataset: Dataset, keyword: str, source: str) -> str:
+def _text_value(
+    blocks: Iterable[Mapping[str, Any]], vrs: Mapping[str, str], keyword: str, text_vrs: frozenset[str]
+) -> str | None:
+    """str() of the value pydicom reads for an element, from the document `blocks` and the elements' `vrs`
+    (so the element is not converted again), when it is one value of one of `text_vrs`; None when it is
+    not: then read it from the dataset."""
+    if vrs.get(keyword) not in text_vrs:
+        return None
+    value = next((block[keyword] for block in blocks if keyword in block), None)
+    return value if isinstance(value, str) else None
+
+
+def _uid(
+    dataset: Dataset,
+    keyword: str,
+    source: str,
+    blocks: Iterable[Mapping[str, Any]] = (),
+    vrs: Mapping[str, str] | None = None,
+) -> str:
+    found = _text_value(blocks, vrs or {}, keyword, UID_VRS)
+    if found is not None:
+        return found
     value = dataset.get(keyword)
     if value is None or value == "":
         raise InvalidDataset(source, f"DICOM attribute {keyword} does not exist")
