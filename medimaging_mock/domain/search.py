@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import threading
-import weakref
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -138,48 +137,42 @@ def study_moment(date: str | None, time: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class Entry:
-    """What the indexes hold of one image set."""
+    """What the indexes hold of one image set, and the document it was read from."""
 
     image_set_id: str
+    document: Document
     hashed: dict[str, tuple[Any, ...]]
     ordered: dict[str, float | str]
 
     @classmethod
-    def of(cls, image_set: ImageSet) -> Entry:
+    def of(cls, image_set: ImageSet, before: Entry | None) -> Entry:
+        """A status change (an update completing) keeps the document: its keys are not read again."""
         history = image_set.history
-        hashed, moment = _document_keys(history.latest.document)
+        document = history.latest.document
+        if before is not None and before.document is document:
+            hashed, moment = before.hashed, before.ordered["DICOMStudyDateAndTime"]
+        else:
+            study, patient = document.study, document.patient
+            hashed = {
+                "DICOMPatientId": _keys(patient.get("PatientID")),
+                "DICOMAccessionNumber": _keys(study.get("AccessionNumber")),
+                "DICOMStudyId": _keys(study.get("StudyID")),
+                "DICOMStudyInstanceUID": _keys(study.get("StudyInstanceUID")),
+                "DICOMSeriesInstanceUID": tuple(document.series),
+                "isPrimary": (image_set.is_primary,),
+            }
+            # no study date: first in ASC, last in DESC
+            moment = study_moment(study.get("StudyDate"), study.get("StudyTime")) or ""
         return cls(
             image_set.image_set_id,
-            {**hashed, "isPrimary": (image_set.is_primary,)},
+            document,
+            hashed,
             {
                 "updatedAt": history.latest_status.updated_at.timestamp(),
                 "createdAt": image_set.created_at.timestamp(),
                 "DICOMStudyDateAndTime": moment,
             },
         )
-
-
-def _document_keys(document: Document) -> tuple[dict[str, tuple[Any, ...]], str]:
-    """What a document gives the indexes. Documents never change: a version's keys are computed once,
-    and a status change (an update completing) reuses them."""
-    keys = _keys_of_documents.get(document)
-    if keys is None:
-        study, patient = document.study, document.patient
-        hashed = {
-            "DICOMPatientId": _keys(patient.get("PatientID")),
-            "DICOMAccessionNumber": _keys(study.get("AccessionNumber")),
-            "DICOMStudyId": _keys(study.get("StudyID")),
-            "DICOMStudyInstanceUID": _keys(study.get("StudyInstanceUID")),
-            "DICOMSeriesInstanceUID": tuple(document.series),
-        }
-        moment = study_moment(study.get("StudyDate"), study.get("StudyTime"))
-        keys = _keys_of_documents[document] = (hashed, moment or "")  # no date: first ASC, last DESC
-    return keys
-
-
-_keys_of_documents: weakref.WeakKeyDictionary[Document, tuple[dict[str, tuple[Any, ...]], str]] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 def _keys(value: Any) -> tuple[str, ...]:
@@ -200,10 +193,10 @@ class SearchIndex:
 
     def put(self, image_set: ImageSet) -> None:
         """Only the keys that changed move (a completed update changes updatedAt alone)."""
-        entry = Entry.of(image_set)
-        image_set_id = entry.image_set_id
+        image_set_id = image_set.image_set_id
         with self._lock:
             old = self._entries.get(image_set_id)
+            entry = Entry.of(image_set, old)
             if old == entry:
                 return
             self._entries[image_set_id] = entry

@@ -64,8 +64,8 @@ class Series:
     instances: Mapping[str, Instance]
 
 
-@dataclass(frozen=True, slots=True, weakref_slot=True, eq=False)
-class Document:  # compared by identity: values derived from one are kept beside it (weakly)
+@dataclass(frozen=True, slots=True, eq=False)
+class Document:  # compared by identity: comparing two documents' contents is never what is meant
     patient: Mapping[str, Any]
     study: Mapping[str, Any]
     series: Mapping[str, Series]
