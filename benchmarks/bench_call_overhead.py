@@ -11,9 +11,10 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-from collections.abc import Callable
+from typing import Any
 
 import boto3
+from botocore import xform_name
 from common import REGION, Row, canned_client, clone_image_sets, mock_and_floor, print_table
 
 from medimaging_mock import MedicalImagingHandle, mock_medical_imaging
@@ -38,81 +39,52 @@ def rows(rounds: int = 15, calls: int = 100, image_sets: int = 10_000) -> list[R
 def measured(mi: MedicalImagingHandle, rounds: int, calls: int, image_sets: int) -> list[Row]:
     client = boto3.client("medical-imaging", region_name=REGION)
 
-    def row(name: str, goal: float, mock: Callable[[], object], floor: Callable[[], object]) -> Row:
-        return mock_and_floor(name, mock, floor, goal, rounds, calls)
+    def row(name: str, goal: float, operation: str, stream: str | None = None, **params: Any) -> Row:
+        """The same call, with the same parameters, to the mock and to its floor; `stream`: the streaming
+        member read to its end, as a client reads it."""
+        floor = canned_client(operation, **params)
+        method = xform_name(operation)
+
+        def call(on: Any) -> object:
+            response = getattr(on, method)(**params)
+            return response[stream].read() if stream else response
+
+        return mock_and_floor(name, lambda: call(client), lambda: call(floor), goal, rounds, calls)
 
     datastore_ids = [client.create_datastore(datastoreName=f"bench-{n}")["datastoreId"] for n in range(10)]
     datastore_id = datastore_ids[0]
     client.list_datastores()  # completes the creations
-    table = []
-
-    floor = canned_client("GetDatastore", datastoreId=datastore_id)
-    table.append(
-        row(
-            "GetDatastore",
-            GET_DATASTORE_GOAL,
-            lambda: client.get_datastore(datastoreId=datastore_id),
-            lambda: floor.get_datastore(datastoreId=datastore_id),
-        )
-    )
-    floor = canned_client("ListDatastores")
-    table.append(row("ListDatastores (10)", GOAL, client.list_datastores, floor.list_datastores))
+    table = [
+        row("GetDatastore", GET_DATASTORE_GOAL, "GetDatastore", datastoreId=datastore_id),
+        row("ListDatastores (10)", GOAL, "ListDatastores"),
+    ]
 
     small = mi.create_image_set(datastore_id, generated_study(instances_per_series=1))
     large = mi.create_image_set(datastore_id, generated_study(instances_per_series=500, size=16))
     for label, image_set_id in (("1 instance", small), ("500 instances", large)):
         ids = {"datastoreId": datastore_id, "imageSetId": image_set_id}
-        floor = canned_client("GetImageSet", **ids)
-        table.append(
-            row(
-                f"GetImageSet ({label})",
-                GOAL,
-                lambda ids=ids: client.get_image_set(**ids),
-                lambda ids=ids, floor=floor: floor.get_image_set(**ids),
-            )
-        )
-        floor = canned_client("GetImageSetMetadata", **ids)
-        table.append(
-            row(
-                f"GetImageSetMetadata ({label})",
-                GOAL,
-                lambda ids=ids: client.get_image_set_metadata(**ids)["imageSetMetadataBlob"].read(),
-                lambda ids=ids, floor=floor: floor.get_image_set_metadata(**ids)[
-                    "imageSetMetadataBlob"
-                ].read(),
-            )
-        )
         frame = {"imageFrameId": frame_id(client, datastore_id, image_set_id)}
         client.get_image_frame(**ids, imageFrameInformation=frame)  # encoded once, then cached
-        floor = canned_client("GetImageFrame", **ids, imageFrameInformation=frame)
-        table.append(
+        table += [
+            row(f"GetImageSet ({label})", GOAL, "GetImageSet", **ids),
+            row(f"GetImageSetMetadata ({label})", GOAL, "GetImageSetMetadata", "imageSetMetadataBlob", **ids),
             row(
                 f"GetImageFrame, cached ({label})",
                 GOAL,
-                lambda ids=ids, frame=frame: client.get_image_frame(**ids, imageFrameInformation=frame)[
-                    "imageFrameBlob"
-                ].read(),
-                lambda ids=ids, frame=frame, floor=floor: floor.get_image_frame(
-                    **ids, imageFrameInformation=frame
-                )["imageFrameBlob"].read(),
-            )
-        )
-        floor = canned_client("ListImageSetVersions", **ids)
-        table.append(
-            row(
-                f"ListImageSetVersions ({label})",
-                GOAL,
-                lambda ids=ids: client.list_image_set_versions(**ids),
-                lambda ids=ids, floor=floor: floor.list_image_set_versions(**ids),
-            )
-        )
+                "GetImageFrame",
+                "imageFrameBlob",
+                **ids,
+                imageFrameInformation=frame,
+            ),
+            row(f"ListImageSetVersions ({label})", GOAL, "ListImageSetVersions", **ids),
+        ]
 
     ids = {"datastoreId": datastore_id, "imageSetId": small}
     change = {"SchemaVersion": "1.1", "Study": {"DICOM": {"StudyDescription": "changed"}}}
     updates = {"DICOMUpdates": {"updatableAttributes": json.dumps(change)}}
     latest = [int(client.get_image_set(**ids)["versionId"])]
 
-    def update() -> None:
+    def update() -> None:  # each call names the version the one before made
         client.update_image_set_metadata(
             **ids, latestVersionId=str(latest[0]), updateImageSetMetadataUpdates=updates
         )
@@ -123,13 +95,15 @@ def measured(mi: MedicalImagingHandle, rounds: int, calls: int, image_sets: int)
     )
     latest[0] += 1
     table.append(
-        row(
+        mock_and_floor(
             "UpdateImageSetMetadata (one attribute)",
-            GOAL,
             update,
             lambda: floor.update_image_set_metadata(
                 **ids, latestVersionId="1", updateImageSetMetadataUpdates=updates
             ),
+            GOAL,
+            rounds,
+            calls,
         )
     )
 
@@ -139,25 +113,23 @@ def measured(mi: MedicalImagingHandle, rounds: int, calls: int, image_sets: int)
         mi.backend(), searched, generated_study(instances_per_series=1, size=16, patient_id="PAT"), image_sets
     )
     criteria = {"filters": [{"operator": "EQUAL", "values": [{"DICOMPatientId": f"PAT-{image_sets // 2}"}]}]}
-    floor = canned_client("SearchImageSets", datastoreId=searched, searchCriteria=criteria)
-    table.append(
+    return [
+        *table,
         row(
             f"SearchImageSets (EQUAL, one match in {image_sets})",
             GOAL,
-            lambda: client.search_image_sets(datastoreId=searched, searchCriteria=criteria),
-            lambda: floor.search_image_sets(datastoreId=searched, searchCriteria=criteria),
-        )
-    )
-    floor = canned_client("SearchImageSets", datastoreId=searched, maxResults=50)
-    table.append(
+            "SearchImageSets",
+            datastoreId=searched,
+            searchCriteria=criteria,
+        ),
         row(
             f"SearchImageSets (a page of 50 of {image_sets})",
             GOAL,
-            lambda: client.search_image_sets(datastoreId=searched, maxResults=50),
-            lambda: floor.search_image_sets(datastoreId=searched, maxResults=50),
-        )
-    )
-    return table
+            "SearchImageSets",
+            datastoreId=searched,
+            maxResults=50,
+        ),
+    ]
 
 
 def main() -> None:

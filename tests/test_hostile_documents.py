@@ -44,6 +44,12 @@ def update(client, datastore_id, image_set_id, updates, latest="1", **flags):
     )
 
 
+def forced_update(client, datastore_id, image_set_id, updatable: str):
+    return update(
+        client, datastore_id, image_set_id, dicom_updates("updatableAttributes", updatable), force=True
+    )
+
+
 # --- version ids -----------------------------------------------------------------------------------------
 
 
@@ -123,14 +129,7 @@ def test_a_deeply_nested_copy_selection_is_refused(medical_imaging_client, seede
 def test_json_constants_that_are_no_numbers_are_refused(medical_imaging_client, seeded):
     datastore_id, image_set_id, _, _ = seeded
     text = '{"SchemaVersion": "1.1", "Study": {"DICOM": {"StudyDescription": NaN}}}'
-    code, message = refusal(
-        update,
-        medical_imaging_client,
-        datastore_id,
-        image_set_id,
-        dicom_updates("updatableAttributes", text),
-        force=True,
-    )
+    code, message = refusal(forced_update, medical_imaging_client, datastore_id, image_set_id, text)
     assert code == "ValidationException"
     assert "updatableAttributes is not valid JSON: NaN is not a JSON number" in message
 
@@ -158,14 +157,7 @@ def test_a_uid_given_as_anything_but_a_string_is_refused_even_with_force(
         )
     else:
         text = json.dumps({"SchemaVersion": "1.1", "Study": {"DICOM": {level: value}}})
-    code, message = refusal(
-        update,
-        medical_imaging_client,
-        datastore_id,
-        image_set_id,
-        dicom_updates("updatableAttributes", text),
-        force=True,
-    )
+    code, message = refusal(forced_update, medical_imaging_client, datastore_id, image_set_id, text)
     assert code == "ValidationException"
     assert f"{level} must be a string" in message
 
@@ -182,14 +174,7 @@ def test_a_uid_given_as_anything_but_a_string_is_refused_even_with_force(
 def test_dicom_vrs_must_map_tags_to_vrs(medical_imaging_client, seeded, vrs, complaint):
     datastore_id, image_set_id, series_uid, sop = seeded
     text = instance_change(series_uid, sop, {"00091001": "private"}, vrs)
-    code, message = refusal(
-        update,
-        medical_imaging_client,
-        datastore_id,
-        image_set_id,
-        dicom_updates("updatableAttributes", text),
-        force=True,
-    )
+    code, message = refusal(forced_update, medical_imaging_client, datastore_id, image_set_id, text)
     assert code == "ValidationException"
     assert complaint in message
 

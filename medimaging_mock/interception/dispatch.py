@@ -71,7 +71,8 @@ def _region(host: str, scope: re.Match[str] | None) -> str:
 
 
 def _text(value: str | bytes) -> str:
-    return value.decode() if isinstance(value, bytes) else value
+    """HTTP header bytes are Latin-1, so any bytes decode (no header a client sends can fail the mock)."""
+    return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
 def _bytes(body: Any) -> bytes:

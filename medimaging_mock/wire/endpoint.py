@@ -16,8 +16,9 @@ from medimaging_mock.wire.decoding import decode_request
 from medimaging_mock.wire.encoding import encode_error, encode_result, error_response
 from medimaging_mock.wire.http import HttpRequest, HttpResponse
 from medimaging_mock.wire.model import SERVICE_NAME, service_model
+from medimaging_mock.wire.patterns import model_patterns
 from medimaging_mock.wire.routing import Router
-from medimaging_mock.wire.validation import check, model_patterns
+from medimaging_mock.wire.validation import check
 
 log = logging.getLogger(__name__)
 
