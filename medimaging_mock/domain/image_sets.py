@@ -81,7 +81,7 @@ class History:
     def with_status(self, version: Version, status: Status) -> History:
         statuses = list(self.statuses)
         statuses[version.number - 1] = status
-        return replace(self, statuses=tuple(statuses))
+        return History(self.versions, tuple(statuses), self.deleted_at)  # dataclasses.replace costs more
 
 
 @dataclass(eq=False)

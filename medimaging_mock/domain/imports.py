@@ -209,8 +209,8 @@ class _Import:
         built = [item for item in (self._build(input_bucket, key) for key in keys) if item is not None]
         with self.datastore.lock:  # from the check to the last image set: a deletion waits, or is refused
             self.datastore.require_active()
-            for group in _groups(built):
-                self._place(group)
+            for key, group in _groups(built).items():
+                self._place(key, group)
         self._report(output_bucket, folder, len(keys))
 
     def _build(self, bucket: str, key: str) -> BuiltInstance | None:
@@ -237,14 +237,14 @@ class _Import:
     def _fail(self, key: str, kind: str, message: str) -> None:
         self.failures.append({"inputFile": key, "exception": {"exceptionType": kind, "message": message}})
 
-    def _place(self, files: list[BuiltInstance]) -> None:
-        """One group into its image set. A SOP instance read twice keeps its last copy; both files count
-        as imported, as a re-import would."""
+    def _place(self, key: grouping.Key, files: list[BuiltInstance]) -> None:
+        """One group (of grouping key `key`) into its image set. A SOP instance read twice keeps its last
+        copy; both files count as imported, as a re-import would."""
         image_sets = self.datastore.image_sets
         group = list({item.sop_uid: item for item in files}.values())
         incoming = assemble(group)
         primary = image_sets.primary_for_series(group[0].series_uid)
-        if primary is not None and grouping.joins(primary.latest.document, grouping.key_of(group[0])):
+        if primary is not None and grouping.joins(primary.latest.document, key):
             version = image_sets.add_imported(primary, copies.merge(primary.latest.document, incoming))
             image_set = primary
         else:
@@ -290,12 +290,12 @@ class _Import:
         self.store.write(bucket, f"{folder}job-output-manifest.json", json.dumps(manifest).encode("utf-8"))
 
 
-def _groups(built: list[BuiltInstance]) -> list[list[BuiltInstance]]:
+def _groups(built: list[BuiltInstance]) -> dict[grouping.Key, list[BuiltInstance]]:
     """Instances by grouping elements (the series UID among them), in the order they were read."""
-    groups: dict[tuple[Any, ...], list[BuiltInstance]] = {}
+    groups: dict[grouping.Key, list[BuiltInstance]] = {}
     for item in built:
         groups.setdefault(grouping.key_of(item), []).append(item)
-    return list(groups.values())
+    return groups
 
 
 def _ndjson(lines: list[dict[str, Any]]) -> bytes:

@@ -146,29 +146,34 @@ class Entry:
 
     @classmethod
     def of(cls, image_set: ImageSet, before: Entry | None) -> Entry:
-        """A status change (an update completing) keeps the document: its keys are not read again."""
+        """A status change (an update completing) keeps the document: its keys are not read again, and
+        `before` itself comes back when nothing moved."""
         history = image_set.history
         document = history.latest.document
+        updated = history.latest_status.updated_at.timestamp()
         if before is not None and before.document is document:
-            hashed, moment = before.hashed, before.ordered["DICOMStudyDateAndTime"]
-        else:
-            study, patient = document.study, document.patient
-            hashed = {
-                "DICOMPatientId": _keys(patient.get("PatientID")),
-                "DICOMAccessionNumber": _keys(study.get("AccessionNumber")),
-                "DICOMStudyId": _keys(study.get("StudyID")),
-                "DICOMStudyInstanceUID": _keys(study.get("StudyInstanceUID")),
-                "DICOMSeriesInstanceUID": tuple(document.series),
-                "isPrimary": (image_set.is_primary,),
-            }
-            # no study date: first in ASC, last in DESC
-            moment = study_moment(study.get("StudyDate"), study.get("StudyTime")) or ""
+            if before.ordered["updatedAt"] == updated:
+                return before
+            return cls(
+                image_set.image_set_id, document, before.hashed, {**before.ordered, "updatedAt": updated}
+            )
+        study, patient = document.study, document.patient
+        hashed = {
+            "DICOMPatientId": _keys(patient.get("PatientID")),
+            "DICOMAccessionNumber": _keys(study.get("AccessionNumber")),
+            "DICOMStudyId": _keys(study.get("StudyID")),
+            "DICOMStudyInstanceUID": _keys(study.get("StudyInstanceUID")),
+            "DICOMSeriesInstanceUID": tuple(document.series),
+            "isPrimary": (image_set.is_primary,),
+        }
+        # no study date: first in ASC, last in DESC
+        moment = study_moment(study.get("StudyDate"), study.get("StudyTime")) or ""
         return cls(
             image_set.image_set_id,
             document,
             hashed,
             {
-                "updatedAt": history.latest_status.updated_at.timestamp(),
+                "updatedAt": updated,
                 "createdAt": image_set.created_at.timestamp(),
                 "DICOMStudyDateAndTime": moment,
             },
@@ -177,6 +182,8 @@ class Entry:
 
 def _keys(value: Any) -> tuple[str, ...]:
     """The strings an EQUAL finds an attribute by; each value of one that `force` made multi-valued."""
+    if isinstance(value, str):  # the usual case, without a walk
+        return (value,)
     values = value if isinstance(value, list) else [value]
     return tuple(item for item in values if isinstance(item, str))
 
@@ -197,7 +204,7 @@ class SearchIndex:
         with self._lock:
             old = self._entries.get(image_set_id)
             entry = Entry.of(image_set, old)
-            if old == entry:
+            if entry is old:
                 return
             self._entries[image_set_id] = entry
             for attribute, values in entry.hashed.items():

@@ -35,10 +35,9 @@ def serve(method: str, url: str, headers: Mapping[str, Any], body: Any) -> HttpR
     authorization = _text(headers.get("authorization") or "")
     moto_account = headers.get("x-moto-account-id")
     scope = _SCOPE.search(authorization)
-    found = _URL.match(url)
-    host, path = (found["host"].lower(), found["path"]) if found else ("", "")
-    query = url.partition("?")[2].partition("#")[0]
-    backend = regional_backend(_account(moto_account and _text(moto_account), scope), _region(host, scope))
+    host_region, path, query = _split(url)
+    region = host_region or (scope["region"] if scope else DEFAULT_REGION)
+    backend = regional_backend(_account(moto_account and _text(moto_account), scope), region)
     request = HttpRequest(method.upper(), path, query, {"authorization": authorization}, _bytes(body))
     endpoint, call = _layers()
     return endpoint.handle(request, functools.partial(call, backend))
@@ -65,9 +64,14 @@ def _account(moto_account: str | None, scope: re.Match[str] | None) -> str:
     return DEFAULT_ACCOUNT_ID
 
 
-def _region(host: str, scope: re.Match[str] | None) -> str:
-    found = _HOST_REGION.match(host) or scope
-    return found["region"] if found else DEFAULT_REGION
+@functools.lru_cache(maxsize=1024)
+def _split(url: str) -> tuple[str | None, str, str]:
+    """The region the host names (if it does), the path and the query of `url`. Remembered: a test
+    names the same few resources in call after call."""
+    found = _URL.match(url)
+    host, path = (found["host"].lower(), found["path"]) if found else ("", "")
+    host_region = _HOST_REGION.match(host)
+    return host_region and host_region["region"], path, url.partition("?")[2].partition("#")[0]
 
 
 def _text(value: str | bytes) -> str:

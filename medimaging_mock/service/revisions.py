@@ -30,14 +30,19 @@ def update_image_set_metadata(
         image_set = image_sets.revert(image_set_id, latest_version_id, revert_to, force)
     else:
         dicom_updates = update_image_set_metadata_updates["DICOMUpdates"]
-        blobs = {name: dicom_updates.get(name) for name in ("removableAttributes", "updatableAttributes")}
-        if not any(blobs.values()):
+        removable = dicom_updates.get("removableAttributes")
+        updatable = dicom_updates.get("updatableAttributes")
+        if not (removable or updatable):
             raise ValidationException("DICOMUpdates needs updatableAttributes, removableAttributes or both")
-        removals, changes = (
+        removals = (
             None
-            if blob is None
-            else updates.parse(blob, name, removal=name == "removableAttributes", force=force)
-            for name, blob in blobs.items()
+            if removable is None
+            else updates.parse(removable, "removableAttributes", removal=True, force=force)
+        )
+        changes = (
+            None
+            if updatable is None
+            else updates.parse(updatable, "updatableAttributes", removal=False, force=force)
         )
         image_set = image_sets.update(
             image_set_id, latest_version_id, removals, changes, force, include_study_image_sets

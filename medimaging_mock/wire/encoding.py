@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import base64
 import functools
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 from botocore.model import OperationModel, Shape
@@ -23,7 +23,20 @@ from medimaging_mock.wire.model import error_statuses
 
 JSON = "application/json"
 _NOT_IMPLEMENTED = 501
-_ENCODER = json.JSONEncoder(separators=(",", ":"))  # made once: json.dumps with options makes one a call
+
+
+def _not_json(value: Any) -> Any:
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+# json's own C encoder, made once (json.dumps makes one per call); compact, non-ASCII escaped as json.dumps
+_C_ENCODER = c_make_encoder(None, _not_json, encode_basestring_ascii, None, ":", ",", False, False, True)
+
+
+def _json(value: Any) -> bytes:
+    return "".join(_C_ENCODER(value, 0)).encode("ascii")
+
+
 Converter = Callable[[Any], Any]
 
 
@@ -49,10 +62,10 @@ def encode_result(operation: OperationModel, result: dict[str, Any]) -> HttpResp
         status = int(result[plan.status_member])
     if plan.payload and result.get(plan.payload) is not None:
         payload = result[plan.payload]
-        body = _ENCODER.encode(plan.payload_converter(payload)) if plan.payload_converter else payload
+        body = _json(plan.payload_converter(payload)) if plan.payload_converter else payload
         headers.setdefault("Content-Type", "application/octet-stream")
     else:
-        body = _ENCODER.encode(plan.body(result))
+        body = _json(plan.body(result))
         headers.setdefault("Content-Type", JSON)
     return HttpResponse(status, headers, body.encode("utf-8") if isinstance(body, str) else body)
 
@@ -64,7 +77,7 @@ def encode_error(error: ServiceError) -> HttpResponse:
 
 def error_response(status: int, code: str, message: str) -> HttpResponse:
     headers = {"Content-Type": JSON, "x-amzn-ErrorType": code}
-    return HttpResponse(status, headers, _ENCODER.encode({"message": message}).encode("utf-8"))
+    return HttpResponse(status, headers, _json({"message": message}))
 
 
 @functools.cache

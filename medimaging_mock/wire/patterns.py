@@ -30,6 +30,7 @@ _OPENERS = ("(", "(?:", "(?!", "(?=")
 # match" is asked. google-re2 is pinned below 2 for this.
 _BOTH, _START = _re2_engine.RE2.Anchor.ANCHOR_BOTH, _re2_engine.RE2.Anchor.ANCHOR_START
 _NO_MATCH = (-1, -1)
+_REMEMBERED_VALUES, _REMEMBERED_LENGTH = 1024, 256  # per pattern: at most 1024 values of 256 characters
 # Lone surrogates (JSON allows "\ud800") cannot reach RE2 as UTF-8; U+FFFD stands in, one for one.
 _LONE_SURROGATES = dict.fromkeys(range(0xD800, 0xE000), "\ufffd")
 
@@ -53,8 +54,20 @@ class JavaPattern:
             tokens = tokens[end + 1 :]
         self._lengths = _counted_single_character(tokens)
         self._whole = _re2([*tokens[:1], "*"] if self._lengths else tokens)
+        self._known: dict[str, bool] = {}
 
     def fullmatch(self, text: str) -> bool:
+        """Short values are remembered: a test names the same few ids in call after call."""
+        known = self._known.get(text)
+        if known is None:
+            known = self._fullmatch(text)
+            if len(text) <= _REMEMBERED_LENGTH:
+                if len(self._known) >= _REMEMBERED_VALUES:
+                    self._known.clear()
+                self._known[text] = known
+        return known
+
+    def _fullmatch(self, text: str) -> bool:
         if self._lengths and not self._lengths[0] <= len(text) <= self._lengths[1]:
             return False
         encoded = (text if text.isascii() else text.translate(_LONE_SURROGATES)).encode()

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from botocore.model import OperationModel, ServiceModel
 
 _LABEL = re.compile(r"\{([^}+]+)(\+?)\}")
+_REMEMBERED_PATHS, _REMEMBERED_LENGTH = 1024, 512
+_UNKNOWN = object()
 
 
 @dataclass(frozen=True)
@@ -47,11 +51,24 @@ class Router:
             routes.append(Route(operation.http["method"], pattern, operation, literal))
         # The most literal route wins: /datastore/{id}/searchImageSets before /datastore/{id}.
         self._routes = sorted(routes, key=lambda route: -route.literal_length)
+        self._known: dict[tuple[str, str], tuple[OperationModel, Mapping[str, str]] | None] = {}
 
-    def match(self, method: str, path: str) -> tuple[OperationModel, dict[str, str]] | None:
+    def match(self, method: str, path: str) -> tuple[OperationModel, Mapping[str, str]] | None:
+        """Paths are remembered: a test names the same few resources in call after call."""
+        key = (method, path)
+        found = self._known.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = self._match(method, path)
+            if len(path) <= _REMEMBERED_LENGTH:
+                if len(self._known) >= _REMEMBERED_PATHS:
+                    self._known.clear()
+                self._known[key] = found
+        return found
+
+    def _match(self, method: str, path: str) -> tuple[OperationModel, Mapping[str, str]] | None:
         for route in self._routes:
             if route.method == method:
                 found = route.pattern.fullmatch(path)
                 if found:
-                    return route.operation, found.groupdict()
+                    return route.operation, MappingProxyType(found.groupdict())
         return None

@@ -8,13 +8,14 @@ ValidationException in the usual AWS wording, which this module reproduces.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.model import Shape
 
 from medimaging_mock.domain.errors import ValidationException
-from medimaging_mock.wire.patterns import model_patterns
+from medimaging_mock.wire.patterns import JavaPattern, model_patterns
 
 
 def describe(path: str, value: Any, rule: str, sensitive: bool = False) -> str:
@@ -37,12 +38,17 @@ def failure(violations: list[str]) -> ValidationException:
 
 def check(shape: Shape | None, params: dict[str, Any]) -> None:
     """Raise ValidationException listing every constraint `params` breaks."""
-    if shape is None:
+    checker = None if shape is None else _checker(shape)
+    if checker is None:
         return
     violations: list[str] = []
-    _check_structure(shape, params, "", violations, sensitive=False)
+    checker(params, "", violations, False)
     if violations:
         raise failure(violations)
+
+
+# A compiled check: (value, path, violations, sensitive) -> None, appending what `value` breaks.
+Checker = Callable[[Any, str, list[str], bool], None]
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,7 @@ class _Rules:
     low: int | None
     high: int | None
     pattern: str | None
+    matcher: JavaPattern | None  # the compiled `pattern`
     enum: tuple[str, ...]  # in the model's order, as the message lists them
     numeric: bool
 
@@ -65,7 +72,7 @@ class _Rules:
                 broken.append(f"Member must have length greater than or equal to {self.low}")
             if self.high is not None and size > self.high:
                 broken.append(f"Member must have length less than or equal to {self.high}")
-        if self.pattern is not None and not model_patterns()[self.pattern].fullmatch(value):
+        if self.matcher is not None and not self.matcher.fullmatch(value):
             broken.append(f"Member must satisfy regular expression pattern: {self.pattern}")
         if self.enum and value not in self.enum:
             broken.append(f"Member must satisfy enum value set: [{', '.join(self.enum)}]")
@@ -77,78 +84,109 @@ class _Rules:
         return broken
 
 
+_NO_RULES: list[str] = []
+
+
 @functools.cache
-def _rules_of(shape: Shape) -> _Rules:
+def _rules_of(shape: Shape) -> _Rules | None:
+    """None: the shape has no rule of its own."""
     meta, kind = shape.metadata, shape.type_name
+    pattern = meta.get("pattern") if kind == "string" else None
+    enum = tuple(shape.enum) if kind == "string" else ()
+    if meta.get("min") is None and meta.get("max") is None and pattern is None and not enum:
+        return None
     return _Rules(
         sized=kind in ("string", "blob", "list", "map"),
         low=meta.get("min"),
         high=meta.get("max"),
-        pattern=meta.get("pattern") if kind == "string" else None,
-        enum=tuple(shape.enum) if kind == "string" else (),
+        pattern=pattern,
+        matcher=None if pattern is None else model_patterns()[pattern],
+        enum=enum,
         numeric=kind in ("integer", "long"),
     )
 
 
-def _rules(shape: Shape, value: Any) -> list[str]:
-    """The scalar and size rules of `shape` that `value` breaks."""
-    return _rules_of(shape).broken(value)
+def _broken(shape: Shape, value: Any) -> list[str]:
+    rules = _rules_of(shape)
+    return _NO_RULES if rules is None else rules.broken(value)
 
 
 @functools.cache
-def _constrained(shape: Shape) -> bool:
-    """Whether a value of `shape` can break any rule: members that cannot are not walked at all."""
+def _checker(shape: Shape) -> Checker | None:
+    """The check of `shape`, compiled once from the model; None when no value of it can break a rule, so
+    that such members are not walked at all."""
     rules = _rules_of(shape)
-    if rules.low is not None or rules.high is not None or rules.pattern is not None or rules.enum:
-        return True
-    if shape.type_name == "structure":
-        return bool(shape.required_members or shape.metadata.get("union")) or any(
-            _constrained(member) for member in shape.members.values()
-        )
-    if shape.type_name == "list":
-        return _constrained(shape.member)
-    if shape.type_name == "map":
-        return _constrained(shape.key) or _constrained(shape.value)
-    return False
+    inner = {"structure": _structure_checker, "list": _list_checker, "map": _map_checker}.get(
+        shape.type_name, lambda _: None
+    )(shape)
+    if rules is None and inner is None:
+        return None
+    own_sensitivity = bool(shape.metadata.get("sensitive"))
+
+    def check_value(value: Any, path: str, violations: list[str], sensitive: bool) -> None:
+        """`sensitive`: this shape or one that contains it is sensitive, so values are never echoed."""
+        sensitive = sensitive or own_sensitivity
+        if rules is not None:
+            broken = rules.broken(value)
+            if broken:
+                violations.extend(describe(path, value, rule, sensitive) for rule in broken)
+        if inner is not None:
+            inner(value, path, violations, sensitive)
+
+    return check_value
 
 
-def _check(shape: Shape, value: Any, path: str, violations: list[str], sensitive: bool) -> None:
-    """`sensitive`: this shape or one that contains it is sensitive, so values are never echoed."""
-    sensitive = sensitive or bool(shape.metadata.get("sensitive"))
-    broken = _rules(shape, value)
-    if broken:
-        violations.extend(describe(path, value, rule, sensitive) for rule in broken)
-    if shape.type_name == "structure":
-        _check_structure(shape, value, path, violations, sensitive)
-    elif shape.type_name == "list":
+def _structure_checker(shape: Shape) -> Checker | None:
+    required = tuple(shape.required_members)
+    union = tuple(shape.members) if shape.metadata.get("union") else ()
+    members = {name: checker for name, member in shape.members.items() if (checker := _checker(member))}
+    if not (required or union or members):
+        return None
+
+    def check_structure(value: dict[str, Any], path: str, violations: list[str], sensitive: bool) -> None:
+        prefix = f"{path}." if path else ""
+        for name in required:
+            if value.get(name) is None:
+                violations.append(describe(prefix + name, None, "Member must not be null"))
+        if union:
+            chosen = [name for name in union if value.get(name) is not None]
+            if len(chosen) != 1:
+                rule = f"Member must have exactly one of [{', '.join(union)}] set (got {len(chosen)})"
+                violations.append(f"Value at '{path}' failed to satisfy constraint: {rule}")
+        for name, item in value.items():
+            member_check = members.get(name)
+            if member_check is not None and item is not None:
+                member_check(item, prefix + name, violations, sensitive)
+
+    return check_structure
+
+
+def _list_checker(shape: Shape) -> Checker | None:
+    item_check = _checker(shape.member)
+    if item_check is None:
+        return None
+
+    def check_list(value: list[Any], path: str, violations: list[str], sensitive: bool) -> None:
         for index, item in enumerate(value, start=1):
-            _check(shape.member, item, f"{path}.{index}.member", violations, sensitive)
-    elif shape.type_name == "map":
+            item_check(item, f"{path}.{index}.member", violations, sensitive)
+
+    return check_list
+
+
+def _map_checker(shape: Shape) -> Checker | None:
+    """Keys and values are held to their own rules (a value's members are not walked, as the service)."""
+    if _rules_of(shape.key) is None and _rules_of(shape.value) is None:
+        return None
+
+    def check_map(value: dict[str, Any], path: str, violations: list[str], sensitive: bool) -> None:
         for key, item in value.items():
-            key_rules = _rules(shape.key, key)
+            key_rules = _broken(shape.key, key)
             if key_rules:
                 rule = f"Map keys must satisfy constraint: [{', '.join(key_rules)}]"
                 violations.append(describe(path, key, rule, sensitive))
-            value_rules = _rules(shape.value, item)
+            value_rules = _broken(shape.value, item)
             if value_rules:
                 rule = f"Map value must satisfy constraint: [{', '.join(value_rules)}]"
                 violations.append(describe(path, item, rule, sensitive))
 
-
-def _check_structure(
-    shape: Shape, value: dict[str, Any], path: str, violations: list[str], sensitive: bool
-) -> None:
-    prefix = f"{path}." if path else ""
-    for name in shape.required_members:
-        if value.get(name) is None:
-            violations.append(describe(prefix + name, None, "Member must not be null"))
-    if shape.metadata.get("union"):
-        chosen = [name for name in shape.members if value.get(name) is not None]
-        if len(chosen) != 1:
-            rule = f"Member must have exactly one of [{', '.join(shape.members)}] set"
-            violations.append(f"Value at '{path}' failed to satisfy constraint: {rule} (got {len(chosen)})")
-    members = shape.members
-    for name, item in value.items():
-        member = members.get(name)
-        if item is not None and member is not None and _constrained(member):
-            _check(member, item, prefix + name, violations, sensitive)
+    return check_map

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from medimaging_mock.domain.metadata.document import Document, Frame, Instance, Series
 from medimaging_mock.domain.metadata.levels import level_of
-from medimaging_mock.domain.metadata.values import PIXEL_TAGS, encode_element, key_for
+from medimaging_mock.domain.metadata.values import PIXEL_TAGS, encode_converted, key_for
 from medimaging_mock.domain.pixels import UndecodablePixels, decode, stored_syntax
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ UID_KEYWORDS = ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")
 # Elements encoded once per import, by what their encoding depends on (_remembered): level, key, value, VR,
 # and whether the VR travels with the document (private and unknown elements).
 Encoded = dict[tuple[Any, ...], tuple[str, str, Any, str, bool]]
-# VRs whose document value is str() of the value pydicom reads (values.encode_element)
+# VRs whose document value is str() of the value pydicom reads (values.encode_converted)
 TEXT_VRS = frozenset(
     {"AE", "AS", "CS", "DA", "DT", "LO", "LT", "PN", "SH", "ST", "TM", "UC", "UI", "UR", "UT"}
 )
@@ -128,11 +128,12 @@ def _levels(
             else:
                 level, key = _placement(tag)
                 try:
-                    value = encode_element(container, tag)
+                    converted = container[tag]  # converts once; a deferred element (value None) is read
+                    value = encode_converted(converted, converted if element.value is None else element)
                 except Exception as error:  # a truncated or malformed element fails in many ways in pydicom
                     reason = f"DICOM attribute {key} {tag} cannot be read: {error}"
                     raise InvalidDataset(source, reason) from error
-                vr, private = container[tag].VR, key == f"{int(tag):08X}"
+                vr, private = converted.VR, key == f"{int(tag):08X}"
                 if remembered is not None:
                     encoded[remembered] = level, key, value, vr, private
             levels[level][key] = list(value) if isinstance(value, list) else value  # lists never shared

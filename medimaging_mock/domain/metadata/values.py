@@ -9,6 +9,7 @@ unknown tags.
 from __future__ import annotations
 
 import base64
+import functools
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 NUMERIC_VRS = frozenset({"US", "SS", "UL", "SL", "FL", "FD", "SV", "UV"})
 BINARY_VRS = frozenset({"OB", "OW", "OD", "OF", "OL", "OV", "UN"})
 NUMBER_STRING_VRS = frozenset({"IS", "DS"})
+NUMBER_VRS = NUMERIC_VRS | NUMBER_STRING_VRS
 # Pixel data lives in frames; trailing padding is not metadata.
 PIXEL_TAGS = frozenset({0x7FE00010, 0x7FE00008, 0x7FE00009, 0xFFFCFFFC})
 
@@ -30,8 +32,10 @@ def key_for(tag: BaseTag) -> str:
     return (not tag.is_private and keyword_for_tag(tag)) or f"{int(tag):08X}"
 
 
+@functools.lru_cache(maxsize=4096)
 def repeats(tag: BaseTag) -> bool:
-    """Whether the dictionary lets the element hold several values (then it is always an array)."""
+    """Whether the dictionary lets the element hold several values (then it is always an array): a
+    dictionary lookup, the same for every file."""
     from pydicom.datadict import dictionary_VM
 
     try:
@@ -49,19 +53,24 @@ def encode_dataset(dataset: Dataset) -> dict[str, Any]:
 
 def encode_element(dataset: Dataset, tag: BaseTag) -> Any:
     raw = dataset.get_item(tag)  # before dataset[tag], which replaces the raw element with a converted one
-    element = dataset[tag]
-    if element.VR == "SQ":
+    return encode_converted(dataset[tag], raw)
+
+
+def encode_converted(element: DataElement, raw: RawDataElement | DataElement) -> Any:
+    """The value of `element`, converted by pydicom from `raw`, the element as the dataset held it."""
+    vr = element.VR
+    if vr == "SQ":
         return [encode_dataset(item) for item in element.value] if element.value else None
-    if element.VR in BINARY_VRS:
+    if vr in BINARY_VRS:
         return base64.b64encode(element.value).decode("ascii") if element.value else None
-    values = _stored_number_strings(raw) if element.VR in NUMBER_STRING_VRS else _values(element)
+    values = _stored_number_strings(raw) if vr in NUMBER_STRING_VRS else _values(element)
     if not values:
         return None
-    if element.VR == "AT":
+    if vr == "AT":
         values = [f"{int(v):08X}" for v in values]
-    elif element.VR not in NUMBER_STRING_VRS | NUMERIC_VRS:
+    elif vr not in NUMBER_VRS:
         values = [str(v) for v in values]
-    if len(values) == 1 and not repeats(tag):
+    if len(values) == 1 and not repeats(element.tag):
         return values[0]
     return values
 
