@@ -25,6 +25,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from dicom_factory import gray_frames, make_dataset, part10_bytes
 from freezegun import freeze_time
+from model_features import needs_import_configuration
 from pydicom.dataset import Dataset
 
 from medimaging_mock.domain import imports
@@ -221,12 +222,17 @@ MAPPING = {"studyInstanceUID": "1.2.3", "metadataFilePath": "metadata/study.json
         ("jobName", "j" * 65),
         ("jobName", ""),
         ("clientToken", "not a token!"),
-        ("importConfiguration", {"dicomJsonMetadataImportConfiguration": {"dicomMetadataMappings": []}}),
-        (
+        pytest.param(
+            "importConfiguration",
+            {"dicomJsonMetadataImportConfiguration": {"dicomMetadataMappings": []}},
+            marks=needs_import_configuration,
+        ),
+        pytest.param(
             "importConfiguration",
             {"dicomJsonMetadataImportConfiguration": {"dicomMetadataMappings": [MAPPING] * 1001}},
+            marks=needs_import_configuration,
         ),
-        ("importConfiguration", {}),
+        pytest.param("importConfiguration", {}, marks=needs_import_configuration),
     ],
     ids=[
         "role-account-not-12-digits",
@@ -272,6 +278,7 @@ def test_invalid_start_parameter_is_a_validation_exception_naming_it(
     assert medical_imaging_client.list_dicom_import_jobs(datastoreId=datastore_id)["jobSummaries"] == []
 
 
+@needs_import_configuration
 def test_the_largest_import_configuration_is_accepted(medical_imaging_client, datastore_id, s3):
     configuration = {"dicomJsonMetadataImportConfiguration": {"dicomMetadataMappings": [MAPPING] * 1000}}
 
@@ -309,6 +316,7 @@ def test_same_client_token_with_other_parameters_is_a_conflict(
     assert error_code(err) == "ConflictException"
 
 
+@needs_import_configuration
 def test_get_echoes_the_import_configuration(medical_imaging_client, datastore_id, s3):
     configuration = {
         "dicomJsonMetadataImportConfiguration": {
@@ -956,6 +964,7 @@ def test_a_page_token_reused_with_another_job_status_is_a_validation_exception(
     assert error_code(err) == "ValidationException"
 
 
+@needs_import_configuration
 def test_list_summaries_carry_no_s3_uris(medical_imaging_client, datastore_id, s3):
     configuration = {"dicomJsonMetadataImportConfiguration": {"dicomMetadataMappings": [MAPPING]}}
     with freeze_time(FROZEN):

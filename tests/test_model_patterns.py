@@ -13,6 +13,7 @@ import pytest
 from botocore.config import Config
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from model_features import needs_import_configuration
 
 from medimaging_mock import mock_medical_imaging
 from medimaging_mock.wire.validation import model_patterns
@@ -53,6 +54,7 @@ def test_every_model_pattern_refuses_long_adversarial_input_promptly(source):
         assert time.perf_counter() - started < HANG_BOUND, (source, text[:20], text[-2:])
 
 
+@needs_import_configuration
 def test_the_pattern_that_backtracked_for_a_minute_refuses_at_once():
     started = time.perf_counter()
     assert not matches("MetadataFilePath", "a" * 22 + "\n")
@@ -120,6 +122,7 @@ def test_word_class_is_ascii_only(message, accepted):
     assert matches("Message", message) is accepted
 
 
+@needs_import_configuration
 def test_import_with_a_backtracking_metadata_file_path_is_refused_promptly():
     configuration = {
         "dicomJsonMetadataImportConfiguration": {

@@ -15,6 +15,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from dicom_factory import make_dataset
 from freezegun import freeze_time
+from model_features import needs_millisecond_timestamps
 from pydicom.uid import generate_uid
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, 123000, tzinfo=timezone.utc)
@@ -240,6 +241,7 @@ def test_equal_on_is_primary_finds_the_image_sets_with_that_flag(mi, client, ds,
 # --- createdAt and updatedAt ----------------------------------------------------------------------------
 
 
+@needs_millisecond_timestamps
 def test_equal_on_created_at_with_the_returned_datetime_finds_that_image_set(mi, client, ds, timeline):
     created = properties(client, ds, timeline[2])["createdAt"]
 
@@ -254,12 +256,14 @@ def test_equal_on_created_at_is_exact_to_the_millisecond(mi, client, ds, timelin
     assert found(client, ds, equal("createdAt", created - MILLISECOND)) == []
 
 
+@needs_millisecond_timestamps
 def test_equal_on_created_at_from_a_summary_finds_that_image_set(mi, client, ds, timeline):
     summary = summaries(client, ds)[timeline[3]]
 
     assert found(client, ds, equal("createdAt", summary["createdAt"])) == [timeline[3]]
 
 
+@needs_millisecond_timestamps
 def test_equal_on_updated_at_with_the_returned_datetime_finds_that_image_set(mi, client, ds, timeline):
     with freeze_time(T0 + 60 * SECOND + 7 * MILLISECOND):
         update(client, ds, timeline[1], "1", study_update(StudyDescription="X"))
@@ -271,6 +275,7 @@ def test_equal_on_updated_at_with_the_returned_datetime_finds_that_image_set(mi,
     assert found(client, ds, equal("updatedAt", T0 + SECOND)) == []
 
 
+@needs_millisecond_timestamps
 def test_timestamps_are_kept_to_the_millisecond_and_that_millisecond_finds_them(mi, client, ds):
     with freeze_time(T0 + 456 * MICROSECOND):  # x.123456 seconds
         image_set_id = seed(mi, ds)
@@ -285,12 +290,14 @@ def test_timestamps_are_kept_to_the_millisecond_and_that_millisecond_finds_them(
     assert found(client, ds, equal("updatedAt", created)) == [image_set_id]
 
 
+@needs_millisecond_timestamps
 def test_between_created_at_includes_image_sets_exactly_at_either_bound(mi, client, ds, timeline):
     assert sorted(found(client, ds, between("createdAt", T0 + SECOND, T0 + 3 * SECOND))) == sorted(
         timeline[1:4]
     )
 
 
+@needs_millisecond_timestamps
 def test_between_created_at_a_millisecond_inside_the_bounds_excludes_them(mi, client, ds, timeline):
     low, high = T0 + SECOND + MILLISECOND, T0 + 3 * SECOND - MILLISECOND
 
@@ -307,6 +314,7 @@ def test_between_with_the_upper_bound_before_the_lower_finds_nothing(mi, client,
     assert found(client, ds, between("createdAt", T0 + 3 * SECOND, T0 + SECOND)) == []
 
 
+@needs_millisecond_timestamps
 def test_between_updated_at_includes_image_sets_exactly_at_either_bound(mi, client, ds, timeline):
     with freeze_time(T0 + 60 * SECOND):
         update(client, ds, timeline[0], "1", study_update(StudyDescription="X"))
@@ -588,6 +596,7 @@ def series_history(mi, client, ds) -> dict[str, Any]:
     return {"holders": holders, "other": other}
 
 
+@needs_millisecond_timestamps
 def test_between_updated_at_with_equal_series_finds_that_series_in_the_range(client, ds, series_history):
     pair = [between("updatedAt", T0 + SECOND, T0 + 3 * SECOND), equal("DICOMSeriesInstanceUID", SERIES)]
 
@@ -596,6 +605,7 @@ def test_between_updated_at_with_equal_series_finds_that_series_in_the_range(cli
     assert result == series_history["holders"][1:4]
 
 
+@needs_millisecond_timestamps
 @pytest.mark.parametrize("order", [[0, 1], [1, 0]], ids=["BETWEEN-first", "EQUAL-first"])
 def test_the_allowed_pair_is_accepted_in_either_order(client, ds, series_history, order):
     pair = [between("updatedAt", T0, T0 + 3 * SECOND), equal("DICOMSeriesInstanceUID", SERIES)]
@@ -605,6 +615,7 @@ def test_the_allowed_pair_is_accepted_in_either_order(client, ds, series_history
     assert result == list(reversed(series_history["holders"]))
 
 
+@needs_millisecond_timestamps
 def test_the_allowed_pair_sorted_by_created_at(client, ds, series_history):
     pair = [between("updatedAt", T0, T0 + 2 * SECOND), equal("DICOMSeriesInstanceUID", SERIES)]
     holders = series_history["holders"]
@@ -612,6 +623,7 @@ def test_the_allowed_pair_sorted_by_created_at(client, ds, series_history):
     assert found(client, ds, *pair, sort=("createdAt", "DESC")) == [holders[2], holders[1], holders[0]]
 
 
+@needs_millisecond_timestamps
 def test_the_allowed_pair_sorted_by_study_date_falls_back_on_the_tie_break(client, ds, series_history):
     pair = [between("updatedAt", T0, T0 + 2 * SECOND), equal("DICOMSeriesInstanceUID", SERIES)]
     holders = series_history["holders"]

@@ -17,6 +17,7 @@ from dicom_factory import make_dataset
 from freezegun import freeze_time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from model_features import needs_millisecond_timestamps
 from pydicom.uid import generate_uid
 
 from medimaging_mock import mock_medical_imaging
@@ -285,6 +286,7 @@ def criteria_of(query: dict[str, Any], every: list[Live]) -> tuple[list, dict | 
     return filters, search_criteria if search_criteria or query["empty"] else None
 
 
+@needs_millisecond_timestamps
 @SETTINGS
 @given(
     all_specs=st.lists(specs, min_size=1, max_size=8), all_queries=st.lists(queries(), min_size=1, max_size=8)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numbers
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from moto.core import DEFAULT_ACCOUNT_ID
@@ -22,12 +22,50 @@ if TYPE_CHECKING:
 DEFAULT_REGION = "us-east-1"
 
 
+class MockStoppedError(RuntimeError):
+    """The handle was used with no `mock_medical_imaging` started: it would act on state nobody serves."""
+
+
+class Starts:
+    """How many starts of `mock_medical_imaging` are active (nesting, as moto counts its own)."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def started(self) -> None:
+        with self._lock:
+            self._count += 1
+
+    def stopped(self) -> None:
+        with self._lock:
+            self._count -= 1
+
+    def check(self) -> None:
+        if not self._count:
+            raise MockStoppedError(
+                "the medical-imaging mock is stopped; use the handle while it runs: inside "
+                "`with mock_medical_imaging() as mi:`, the decorated test, or between m.start() and m.stop()"
+            )
+
+
+starts = Starts()
+
+
+def _unchecked() -> None:
+    """A handle made directly, not by a mock (say, for a moto server in this process), works whenever."""
+
+
 class FaultInjector:
+    def __init__(self, check: Callable[[], None] = _unchecked) -> None:
+        self._check = check
+
     def add(
         self, operation: str, error: str | None = None, *, times: int = 1, latency: float | None = None
     ) -> None:
         """The next `times` calls of `operation` wait `latency` seconds and/or fail with `error`.
         Checked here, so that a fault never breaks the call it applies to in a way it does not name."""
+        self._check()
         model = service_model()
         if operation not in model.operation_names:
             raise ValueError(
@@ -47,6 +85,7 @@ class FaultInjector:
         _faults.add(operation, error, int(times), None if latency is None else float(latency))
 
     def clear(self) -> None:
+        self._check()
         _faults.clear()
 
 
@@ -61,35 +100,45 @@ def _is_latency(value: object) -> bool:
 
 
 class MedicalImagingHandle:
-    def __init__(self) -> None:
-        self.faults = FaultInjector()
+    """The handle `mock_medical_imaging` gives is bound to its `starts`: usable while one is active,
+    MockStoppedError otherwise. One made directly acts on this process's state at any time."""
+
+    def __init__(self, starts: Starts | None = None) -> None:
+        self._check = starts.check if starts is not None else _unchecked
+        self.faults = FaultInjector(self._check)
 
     @property
     def transitions(self) -> transitions.Mode:
         """ "immediate" (default), "manual", or seconds of clock time before in-flight work completes."""
+        self._check()
         return transitions.policy.mode
 
     @transitions.setter
     def transitions(self, mode: transitions.Mode) -> None:
+        self._check()
         transitions.policy.mode = transitions.checked_mode(mode)
 
     @property
     def frame_container(self) -> frames.Container:
         """How GetImageFrame returns HTJ2K frames: "codestream" (default, the raw codestream) or "jph"
         (a JPH file, for clients that read frames with a JP2 file reader)."""
+        self._check()
         return frames.container.value
 
     @frame_container.setter
     def frame_container(self, value: frames.Container) -> None:
+        self._check()
         frames.container.value = frames.container.checked(value)
 
     def advance(self) -> None:
         """Complete everything in flight, in every account and region."""
+        self._check()
         for backend in all_backends():
             backend.pending.settle(everything=True)
 
     def backend(self, region: str | None = None, account_id: str | None = None) -> ImagingBackend:
         """The state of one account and region, for assertions; treat it as read-only."""
+        self._check()
         account_id = account_id or os.environ.get("MOTO_ACCOUNT_ID", DEFAULT_ACCOUNT_ID)
         backend = regional_backend(account_id, region or DEFAULT_REGION)
         backend.settle()
@@ -114,4 +163,4 @@ class MedicalImagingHandle:
         return backend.seed_image_set(datastore_id, datasets, is_primary).image_set_id
 
 
-handle = MedicalImagingHandle()
+handle = MedicalImagingHandle(starts)

@@ -14,7 +14,7 @@ from typing import Any, TypeVar, overload
 from moto import mock_aws
 from moto.core.models import MockAWS
 
-from medimaging_mock.activation.handle import MedicalImagingHandle, handle
+from medimaging_mock.activation.handle import MedicalImagingHandle, handle, starts
 
 T = TypeVar("T")
 
@@ -25,10 +25,13 @@ class MedicalImagingMock:
 
     def start(self, reset: bool = True) -> MedicalImagingHandle:
         self._aws.start(reset=reset)
+        starts.started()
         return handle
 
     def stop(self, remove_data: bool = True) -> None:
+        """The handle raises MockStoppedError once no start is left active."""
         self._aws.stop(remove_data=remove_data)
+        starts.stopped()
 
     def __enter__(self) -> MedicalImagingHandle:
         return self.start()

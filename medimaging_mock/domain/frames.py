@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Literal
 
 from medimaging_mock.domain import jph, pixels
 
@@ -31,7 +31,7 @@ class ContainerSetting:
     def checked(value: str) -> Container:
         if value not in (CODESTREAM, JPH):
             raise ValueError(f"frame_container must be {CODESTREAM!r} or {JPH!r}, not {value!r}")
-        return cast(Container, value)
+        return value
 
     def reset(self) -> None:
         self.value = self.default

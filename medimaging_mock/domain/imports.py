@@ -120,8 +120,16 @@ class ImportJobs:
         input_owner_account_id: str | None,
     ) -> ImportJob:
         self._datastores.active(datastore_id)
-        request = (datastore_id, job_name, data_access_role_arn, input_s3_uri, output_s3_uri)
-        request += (json.dumps(import_configuration, sort_keys=True), input_owner_account_id)
+        configuration = json.dumps(import_configuration, sort_keys=True)
+        request = (
+            datastore_id,
+            job_name,
+            data_access_role_arn,
+            input_s3_uri,
+            output_s3_uri,
+            configuration,
+            input_owner_account_id,
+        )
         with self._lock:
             if client_token in self._by_token:
                 earlier = self._by_id[self._by_token[client_token]]

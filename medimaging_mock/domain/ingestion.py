@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from medimaging_mock.domain.datastores import Datastore
 
-DicomSource = Union["Dataset", str, os.PathLike, bytes]  # a name: pydicom loads on first use
+DicomSource = Union["Dataset", str, "os.PathLike[str]", bytes]  # a name: pydicom loads on first use
 
 
 def load(source: DicomSource, index: int) -> tuple[Dataset, str]:

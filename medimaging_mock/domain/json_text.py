@@ -4,6 +4,7 @@ needs is the client's mistake (ValidationException), never a RecursionError insi
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from medimaging_mock.domain.errors import ValidationException
@@ -38,6 +39,7 @@ def _deeper_than(value: Any, limit: int) -> bool:
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
+        children: Iterable[Any]
         if isinstance(item, dict):
             children = item.values()
         elif isinstance(item, list):

@@ -167,9 +167,11 @@ def encode(frame: np.ndarray, stored_transfer_syntax: str) -> bytes:
     import imagecodecs
 
     if stored_transfer_syntax == JPEG_2000_LOSSLESS:
-        return imagecodecs.jpeg2k_encode(frame, level=0, codecformat="J2K", planar=False)
-    return imagecodecs.htj2k_encode(
-        frame, planar=False, tlm=True, tilepart=imagecodecs.HTJ2K.TILEPART.RESOLUTIONS
+        return bytes(imagecodecs.jpeg2k_encode(frame, level=0, codecformat="J2K", planar=False))
+    return bytes(
+        imagecodecs.htj2k_encode(
+            frame, planar=False, tlm=True, tilepart=imagecodecs.HTJ2K.TILEPART.RESOLUTIONS
+        )
     )
 
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from medimaging_mock.domain.image_sets import ImageSet
     from medimaging_mock.domain.metadata.document import Document
 
-HASHED = ("DICOMPatientId", "DICOMAccessionNumber", "DICOMStudyId", "DICOMStudyInstanceUID")
+HASHED: tuple[str, ...] = ("DICOMPatientId", "DICOMAccessionNumber", "DICOMStudyId", "DICOMStudyInstanceUID")
 HASHED += ("DICOMSeriesInstanceUID", "isPrimary")
 ORDERED = ("updatedAt", "createdAt", "DICOMStudyDateAndTime")
 DEFAULT_SORT = ("updatedAt", "DESC")

@@ -92,7 +92,8 @@ class PendingWork:
             if not self._work:
                 return
             now = clock.now()
-            ready, waiting = [], []
+            ready: list[_Work] = []
+            waiting: list[_Work] = []
             for work in self._work:
                 is_due = everything or (work.due is not None and work.due <= now)
                 (ready if is_due else waiting).append(work)

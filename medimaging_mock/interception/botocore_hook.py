@@ -1,13 +1,19 @@
 """The before-send handler: answers every medical-imaging request a botocore client makes while a mock
-is active, ahead of moto's generic handler, so nothing for this service reaches the network.
+is active, so nothing for this service reaches the network.
 
-botocore calls *every* before-send handler, even after one has answered. So moto's generic handler is
-wrapped to pass over this service's events, and each request answered here is marked, so that a moto
-handler added later (`moto.core.patch_client`) cannot serve it a second time.
+It is put on each medical-imaging client as the client is built (`creating-client-class`), not into
+botocore's built-in handlers: moto's generic handler stays exactly as moto registered it for every other
+service (so `moto.core.patch_client` still recognises it), and is taken off this service's clients only,
+where it would dispatch each request a second time. A request answered here is marked, so that a moto
+handler added to such a client later (`patch_client`) answers it with an empty, discarded response.
+
+aiobotocore clients get the same handler answering with aiobotocore's own response class
+(`interception.aio`, imported only when such a client is built).
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -16,25 +22,48 @@ from moto.core.botocore_stubber import MockRawResponse
 from moto.core.models import botocore_stubber
 
 from medimaging_mock.interception.dispatch import SERVED_MARK, serve
+from medimaging_mock.wire.http import HttpResponse
 
 EVENT = "before-send.medical-imaging"
+CLIENT_CLASS_EVENT = "creating-client-class.medical-imaging"
 
 
-def before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
-    if not botocore_stubber.enabled:  # no mock active: let botocore (or another handler) send it
+def answer(request: AWSPreparedRequest) -> HttpResponse | None:
+    """The mock's answer to `request`, or None when no mock is active (botocore then sends it)."""
+    if not botocore_stubber.enabled:
         return None
     response = serve(request.method, request.url, request.headers, request.body)
     request.headers[SERVED_MARK] = "1"
+    return response
+
+
+def before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
+    response = answer(request)
+    if response is None:
+        return None
     return AWSResponse(request.url, response.status, response.headers, MockRawResponse(response.body))
 
 
-def other_services_only(moto_handler: Callable[..., Any]) -> Callable[..., Any]:
-    """moto's generic before-send handler, minus the events `before_send` answers."""
+class ServedInProcess:
+    """Mixed into every medical-imaging client class: `handler` answers the client's requests, in place
+    of moto's generic handler."""
 
-    def handler(event_name: str, **kwargs: Any) -> Any:
-        if event_name.startswith(EVENT + "."):
-            return None
-        return moto_handler(event_name=event_name, **kwargs)
+    handler: Callable[..., Any] = staticmethod(before_send)
 
-    handler.wrapped = moto_handler  # type: ignore[attr-defined]
-    return handler
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        events = self.meta.events  # type: ignore[attr-defined]
+        events.unregister("before-send", botocore_stubber)
+        events.register_first(EVENT, self.handler)
+
+
+def serve_in_process(base_classes: list[type], **_: Any) -> None:
+    """`creating-client-class.medical-imaging`: aiobotocore is looked up, never imported, so that sync
+    clients (and `import medimaging_mock`) never load it."""
+    aio = sys.modules.get("aiobotocore.client")
+    if aio is not None and any(issubclass(base, aio.AioBaseClient) for base in base_classes):
+        from medimaging_mock.interception.aio import AioServedInProcess
+
+        base_classes.insert(0, AioServedInProcess)
+    else:
+        base_classes.insert(0, ServedInProcess)

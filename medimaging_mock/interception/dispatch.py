@@ -11,12 +11,15 @@ import os
 import re
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from moto.core import DEFAULT_ACCOUNT_ID
 
 from medimaging_mock.interception.moto_service.models import regional_backend
 from medimaging_mock.wire.http import HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    from medimaging_mock.domain.backend import ImagingBackend
 
 _URL = re.compile(
     r"[a-zA-Z][a-zA-Z0-9+.-]*://(?:[^@/?#]*@)?(?P<host>\[[^\]]*\]|[^:/?#]*)[^/?#]*(?P<path>[^?#]*)"
@@ -33,14 +36,24 @@ def serve(method: str, url: str, headers: Mapping[str, Any], body: Any) -> HttpR
     """`headers` may be any case-insensitive mapping (botocore's, requests', werkzeug's): only the few the
     mock reads are taken from it."""
     authorization = _text(headers.get("authorization") or "")
-    moto_account = headers.get("x-moto-account-id")
-    scope = _SCOPE.search(authorization)
     host_region, path, query = _split(url)
-    region = host_region or (scope["region"] if scope else DEFAULT_REGION)
-    backend = regional_backend(_account(moto_account and _text(moto_account), scope), region)
+    backend = _backend(authorization, headers, host_region)
     request = HttpRequest(method.upper(), path, query, {"authorization": authorization}, _bytes(body))
     endpoint, call = _layers()
     return endpoint.handle(request, functools.partial(call, backend))
+
+
+def backend_for(url: str, headers: Mapping[str, Any]) -> ImagingBackend:
+    """The state of the account and region a request is for, found as for every request `serve` answers."""
+    return _backend(_text(headers.get("authorization") or ""), headers, _split(url)[0])
+
+
+def _backend(authorization: str, headers: Mapping[str, Any], host_region: str | None) -> ImagingBackend:
+    """The host's region first, then the signature's; the account by moto's precedence (`_account`)."""
+    scope = _SCOPE.search(authorization)
+    moto_account = headers.get("x-moto-account-id")
+    region = host_region or (scope["region"] if scope else DEFAULT_REGION)
+    return regional_backend(_account(moto_account and _text(moto_account), scope), region)
 
 
 @functools.cache

@@ -1,7 +1,8 @@
 """Plug the service into moto at import time:
 
 * moto's dispatcher, so `mock_aws`, the `requests` path and moto's server serve it;
-* a botocore handler for every session created from now on (see botocore_hook);
+* a botocore handler on every medical-imaging client built from now on (see botocore_hook); moto's own
+  handler stays as moto registered it;
 * moto's reset, so the process-wide settings (transitions, frame container, faults) go back to their
   defaults whenever moto resets its state: at every outermost start, and at the stop that removes the data.
 """
@@ -15,11 +16,11 @@ import warnings
 
 import botocore.handlers
 from moto import backend_index
-from moto.core.models import MockAWS, botocore_stubber
+from moto.core.models import MockAWS
 
 from medimaging_mock.domain import frames, transitions
-from medimaging_mock.interception import moto_service
-from medimaging_mock.interception.botocore_hook import EVENT, before_send, other_services_only
+from medimaging_mock.interception import host_prefix, moto_service
+from medimaging_mock.interception.botocore_hook import CLIENT_CLASS_EVENT, serve_in_process
 from medimaging_mock.interception.moto_service.urls import url_bases
 from medimaging_mock.service.faults import faults
 
@@ -43,11 +44,8 @@ def register() -> None:
             )
             return
         backend_index.backend_url_patterns.extend((MOTO_NAME, re.compile(base)) for base in url_bases)
-        builtin = botocore.handlers.BUILTIN_HANDLERS
-        builtin.append((EVENT, before_send, botocore.handlers.REGISTER_FIRST))
-        moto_entry = ("before-send", botocore_stubber)
-        if moto_entry in builtin:
-            builtin[builtin.index(moto_entry)] = ("before-send", other_services_only(botocore_stubber))
+        botocore.handlers.BUILTIN_HANDLERS.append((CLIENT_CLASS_EVENT, serve_in_process))
+        botocore.handlers.BUILTIN_HANDLERS.append((host_prefix.EVENT, host_prefix.unprefixed_for_local_hosts))
         _reset_settings_with_moto()
 
 

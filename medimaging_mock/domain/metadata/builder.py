@@ -77,7 +77,8 @@ def build_instance(
     levels, private_vrs, vrs = _levels(dataset, source, {} if encoded is None else encoded)
     uids = {keyword: _uid(dataset, keyword, source, levels.values(), vrs) for keyword in UID_KEYWORDS}
     transfer_syntax = _uid(getattr(dataset, "file_meta", None) or Dataset(), "TransferSyntaxUID", source)
-    pixels, originals = [], None
+    pixels: list[np.ndarray] = []
+    originals = None
     if "PixelData" in dataset:
         try:
             pixels, originals = decode(dataset, transfer_syntax)
@@ -209,7 +210,7 @@ def _frame(frame_id: str, pixels: np.ndarray) -> Frame:
         frame_id=frame_id,
         width=int(pixels.shape[1]),
         height=int(pixels.shape[0]),
-        checksum=zlib.crc32(little_endian),  # the array's own buffer: no copy of the frame
+        checksum=zlib.crc32(little_endian.data),  # the array's own buffer: no copy of the frame
         min_value=little_endian.min().item(),
         max_value=little_endian.max().item(),
         size_in_bytes=int(little_endian.nbytes),

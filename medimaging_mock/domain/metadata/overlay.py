@@ -19,6 +19,11 @@ _ABSENT = object()
 
 class Overlay(Mapping[str, Any]):
     __slots__ = ("_base", "_depth", "_key", "_length", "_value")
+    _base: Mapping[str, Any]
+    _key: str
+    _value: Any
+    _depth: int
+    _length: int
 
     def __init__(self, base: Mapping[str, Any], key: str, value: Any):
         if type(base) is Overlay:

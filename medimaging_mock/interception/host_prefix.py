@@ -1,0 +1,38 @@
+"""A host prefix cannot apply to `localhost` or an IP literal.
+
+The image-set operations (SearchImageSets, GetImageSet, GetImageFrame, ...) have `hostPrefix: "runtime-"`
+in the model, which botocore puts before whatever host the endpoint names: `http://127.0.0.1:5000` becomes
+`http://runtime-127.0.0.1:5000`, which nothing resolves. A prefix adds a label to a DNS name under the
+service's domain; an address or the loopback name has no such names. So a medical-imaging request for such
+a host goes to the endpoint as given (a local server: moto's, ours). Every other host (AWS's, a proxy's, a
+container's name) keeps botocore's behaviour, and so does every other service.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+EVENT = "before-call.medical-imaging"
+
+
+def unprefixed_for_local_hosts(params: dict[str, Any], **_: Any) -> None:
+    """`before-call`: `params` is the request dict, its URL built with the prefix (if one applies)."""
+    prefix = params.get("host_prefix")
+    url = urlsplit(params["url"])
+    if not prefix or not url.netloc.startswith(prefix):
+        return
+    netloc = url.netloc[len(prefix) :]
+    if _is_local(urlsplit(f"//{netloc}").hostname):
+        params["url"] = urlunsplit(url._replace(netloc=netloc))
+
+
+def _is_local(host: str | None) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(host or "")
+    except ValueError:
+        return False
+    return True
