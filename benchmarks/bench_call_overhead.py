@@ -109,9 +109,7 @@ def measured(mi: MedicalImagingHandle, rounds: int, calls: int, image_sets: int)
 
     searched = client.create_datastore(datastoreName="search")["datastoreId"]
     client.list_datastores()
-    clone_image_sets(
-        mi.backend(), searched, generated_study(instances_per_series=1, size=16, patient_id="PAT"), image_sets
-    )
+    clone_image_sets(searched, generated_study(instances_per_series=1, size=16, patient_id="PAT"), image_sets)
     criteria = {"filters": [{"operator": "EQUAL", "values": [{"DICOMPatientId": f"PAT-{image_sets // 2}"}]}]}
     return [
         *table,

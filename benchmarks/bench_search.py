@@ -35,12 +35,12 @@ def median_seconds(call, rounds: int) -> float:
     return statistics.median(samples)
 
 
-def seeded_datastore(mi, client, count: int, template) -> tuple[str, int]:
+def seeded_datastore(client, count: int, template) -> tuple[str, int]:
     datastore_id = client.create_datastore(datastoreName=f"search-{count}")["datastoreId"]
     client.list_datastores()  # completes the creation
     gc.collect()
     before = tracemalloc.get_traced_memory()[0]
-    clone_image_sets(mi.backend(), datastore_id, template, count)
+    clone_image_sets(datastore_id, template, count)
     gc.collect()
     return datastore_id, tracemalloc.get_traced_memory()[0] - before
 
@@ -48,12 +48,12 @@ def seeded_datastore(mi, client, count: int, template) -> tuple[str, int]:
 def rows(image_sets: int = 100_000, rounds: int = 21) -> list[Row]:
     template = generated_study(instances_per_series=1, size=16, patient_id="PAT")
 
-    with mock_medical_imaging() as mi:
+    with mock_medical_imaging():
         client = boto3.client("medical-imaging", region_name=REGION)
         tracemalloc.start()
-        large, large_bytes = seeded_datastore(mi, client, image_sets, template)
+        large, large_bytes = seeded_datastore(client, image_sets, template)
         tracemalloc.stop()
-        small, _ = seeded_datastore(mi, client, 100, template)
+        small, _ = seeded_datastore(client, 100, template)
 
         def by_patient(datastore_id: str, patient_id: str):
             criteria = {"filters": [{"operator": "EQUAL", "values": [{"DICOMPatientId": patient_id}]}]}

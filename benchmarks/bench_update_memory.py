@@ -40,14 +40,14 @@ def ct_template(instances: int) -> list:
 
 
 def measure(label: str, template: list, image_sets: int, updates: int, goal: float | None) -> list[Row]:
-    with mock_medical_imaging() as mi:
+    with mock_medical_imaging():
         client = boto3.client("medical-imaging", region_name=REGION)
         datastore_id = client.create_datastore(datastoreName="memory")["datastoreId"]
         client.list_datastores()  # completes the creation
 
         tracemalloc.start()
         empty = traced()
-        seeded = clone_image_sets(mi.backend(), datastore_id, template, image_sets)
+        seeded = clone_image_sets(datastore_id, template, image_sets)
         base = traced() - empty
 
         started = time.perf_counter()

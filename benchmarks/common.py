@@ -16,15 +16,16 @@ import botocore.session
 from botocore.awsrequest import AWSResponse, prepare_request_dict
 from botocore.serialize import create_serializer
 from moto.core.botocore_stubber import MockRawResponse
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from pydicom.dataset import Dataset
 
 from medimaging_mock.domain import ingestion
-from medimaging_mock.domain.backend import ImagingBackend
 from medimaging_mock.domain.ids import new_id
 from medimaging_mock.domain.metadata.builder import assemble
 from medimaging_mock.domain.metadata.document import Document, Instance, Series
 from medimaging_mock.interception import botocore_hook
 from medimaging_mock.interception.dispatch import serve
+from medimaging_mock.interception.moto_service.models import regional_backend
 
 REGION = "us-east-1"
 _SERVICE = botocore.session.get_session().get_service_model("medical-imaging")
@@ -146,17 +147,18 @@ def report(title: str, results: Mapping[str, float]) -> None:
 
 
 def clone_image_sets(
-    backend: ImagingBackend, datastore_id: str, template: list[Dataset], count: int
+    datastore_id: str, template: list[Dataset], count: int
 ) -> list[tuple[str, str, list[str]]]:
     """The seeding fast path for large benchmarks: build one study with the real builder, then create
     `count` image sets from it, each with its own copy of every block, new Study / Series / SOP UIDs,
     frame ids, and a PatientID of its own (<template's>-<number>). Attribute values are shared between
     clones, which only makes the footprint smaller. Returns (image set id, series UID, SOP UIDs) per series.
+    Written straight into the domain state of moto's default account in REGION (`mi.backend()` only reads).
     """
     built = ingestion.build_all(template, "HTJ2K")
     ingestion.one_study(built)
     model = assemble(built)
-    image_sets = backend.datastores.get(datastore_id).image_sets
+    image_sets = regional_backend(DEFAULT_ACCOUNT_ID, REGION).datastores.get(datastore_id).image_sets
     created = []
     for number in range(count):
         study_uid = f"{model.study_instance_uid}.{number}"

@@ -5,7 +5,10 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import uuid
 import zlib
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import imagecodecs
@@ -13,27 +16,47 @@ import imagecodecs
 from medimaging_mock import mock_medical_imaging
 from medimaging_mock.samples import generated_study
 
+if TYPE_CHECKING:
+    from types_boto3_medical_imaging import HealthImagingClient
+    from types_boto3_medical_imaging.type_defs import (
+        DICOMUpdatesTypeDef,
+        SearchCriteriaTypeDef,
+        UpdateImageSetMetadataResponseTypeDef,
+    )
+
 
 def _step(text: str) -> None:
     print(f"\n== {text}")
 
 
-def _metadata(client, datastore_id: str, image_set_id: str) -> dict:
+def _token() -> str:
+    """A client token of our own, as callers that retry pass one (botocore fills one in otherwise)."""
+    return uuid.uuid4().hex
+
+
+def _metadata(client: HealthImagingClient, datastore_id: str, image_set_id: str) -> dict[str, Any]:
     response = client.get_image_set_metadata(datastoreId=datastore_id, imageSetId=image_set_id)
-    return json.loads(gzip.decompress(response["imageSetMetadataBlob"].read()))
+    document: dict[str, Any] = json.loads(gzip.decompress(response["imageSetMetadataBlob"].read()))
+    return document
 
 
-def _patient_name(client, datastore_id: str, image_set_id: str) -> str:
-    return _metadata(client, datastore_id, image_set_id)["Patient"]["DICOM"]["PatientName"]
+def _patient_name(client: HealthImagingClient, datastore_id: str, image_set_id: str) -> str:
+    name: str = _metadata(client, datastore_id, image_set_id)["Patient"]["DICOM"]["PatientName"]
+    return name
 
 
-def _state(properties: dict) -> str:
+def _state(properties: Mapping[str, object]) -> str:
     return f"{properties['imageSetState']} / {properties['imageSetWorkflowStatus']}"
 
 
 def _update(
-    client, datastore_id: str, image_set_id: str, version: str, dicom_updates: dict, force: bool = False
-) -> dict:
+    client: HealthImagingClient,
+    datastore_id: str,
+    image_set_id: str,
+    version: str,
+    dicom_updates: DICOMUpdatesTypeDef,
+    force: bool = False,
+) -> UpdateImageSetMetadataResponseTypeDef:
     return client.update_image_set_metadata(
         datastoreId=datastore_id,
         imageSetId=image_set_id,
@@ -48,7 +71,9 @@ def run() -> None:
         client = boto3.client("medical-imaging", region_name="us-east-1")
 
         _step("CreateDatastore (asynchronous: CREATING in the response)")
-        created = client.create_datastore(datastoreName="demo-datastore", tags={"project": "demo"})
+        created = client.create_datastore(
+            datastoreName="demo-datastore", tags={"project": "demo"}, clientToken=_token()
+        )
         datastore_id = created["datastoreId"]
         print(f"datastoreId={datastore_id} datastoreStatus={created['datastoreStatus']}")
 
@@ -58,8 +83,8 @@ def run() -> None:
             print(f"{key}: {properties[key]}")
 
         _step("ListDatastores, two per page, through boto3's paginator")
-        client.create_datastore(datastoreName="second")
-        client.create_datastore(datastoreName="third")
+        client.create_datastore(datastoreName="second", clientToken=_token())
+        client.create_datastore(datastoreName="third", clientToken=_token())
         pages = client.get_paginator("list_datastores").paginate(PaginationConfig={"PageSize": 2})
         for number, page in enumerate(pages, 1):
             print(f"page {number}: {[s['datastoreName'] for s in page['datastoreSummaries']]}")
@@ -184,13 +209,15 @@ def run() -> None:
             dataAccessRoleArn="arn:aws:iam::123456789012:role/HealthImagingImport",
             inputS3Uri="s3://demo-dicom-input/incoming",
             outputS3Uri="s3://demo-dicom-output/results",
+            clientToken=_token(),
         )
         print(f"jobId={job['jobId']} jobStatus={job['jobStatus']}")
-        properties = client.get_dicom_import_job(datastoreId=datastore_id, jobId=job["jobId"])[
+        job_properties = client.get_dicom_import_job(datastoreId=datastore_id, jobId=job["jobId"])[
             "jobProperties"
         ]
-        print(f"GetDICOMImportJob -> {properties['jobStatus']}; outputs in {properties['outputS3Uri']}")
-        folder = properties["outputS3Uri"].removeprefix("s3://demo-dicom-output/")
+        output = job_properties["outputS3Uri"]
+        print(f"GetDICOMImportJob -> {job_properties['jobStatus']}; outputs in {output}")
+        folder = output.removeprefix("s3://demo-dicom-output/")
         manifest = s3.get_object(Bucket="demo-dicom-output", Key=f"{folder}job-output-manifest.json")
         summary = json.loads(manifest["Body"].read())["jobSummary"]
         print(
@@ -210,22 +237,25 @@ def run() -> None:
             )
         )
         frame = instance["ImageFrames"][0]
-        response = client.get_image_frame(
+        frame_response = client.get_image_frame(
             datastoreId=datastore_id,
             imageSetId=imported_id,
             imageFrameInformation={"imageFrameId": frame["ID"]},
         )
-        codestream = response["imageFrameBlob"].read()
+        codestream = frame_response["imageFrameBlob"].read()
         pixels = imagecodecs.htj2k_decode(codestream)
         checksum = zlib.crc32(pixels.astype(pixels.dtype.newbyteorder("<")).tobytes())
         expected = frame["PixelDataChecksumFromBaseToFullResolution"][-1]["Checksum"]
-        print(f"contentType={response['contentType']} {len(codestream)} bytes, starts {codestream[:4].hex()}")
+        print(
+            f"contentType={frame_response['contentType']} {len(codestream)} bytes, "
+            f"starts {codestream[:4].hex()}"
+        )
         print(f"decoded {pixels.shape} {pixels.dtype}; CRC32 {checksum}, metadata says {expected}")
 
         _step("SearchImageSets: filtered, sorted, paginated")
-        for patient in ("DEMO-0002", "DEMO-0003"):
-            mi.create_image_set(datastore_id, generated_study(patient_id=patient))
-        criteria = {
+        for patient_id in ("DEMO-0002", "DEMO-0003"):
+            mi.create_image_set(datastore_id, generated_study(patient_id=patient_id))
+        criteria: SearchCriteriaTypeDef = {
             "filters": [{"operator": "EQUAL", "values": [{"DICOMPatientId": "DEMO-0001"}]}],
             "sort": {"sortField": "createdAt", "sortOrder": "ASC"},
         }
@@ -233,10 +263,11 @@ def run() -> None:
         for item in found["imageSetsMetadataSummaries"]:
             tags = item["DICOMTags"]
             print(f"{item['imageSetId']} version {item['version']} {tags['DICOMPatientId']}")
-        pages = client.get_paginator("search_image_sets").paginate(
+        search_pages = client.get_paginator("search_image_sets").paginate(
             datastoreId=datastore_id, PaginationConfig={"PageSize": 2}
         )
-        print(f"all image sets, 2 per page: {[len(page['imageSetsMetadataSummaries']) for page in pages]}")
+        sizes = [len(page["imageSetsMetadataSummaries"]) for page in search_pages]
+        print(f"all image sets, 2 per page: {sizes}")
 
         _step("Manual transitions keep in-flight states visible until mi.advance()")
         try:
@@ -244,9 +275,9 @@ def run() -> None:
         except client.exceptions.ConflictException as error:
             print(f"DeleteDatastore of a datastore with image sets: {error.response['Error']['Message']}")
         mi.transitions = "manual"
-        scratch = client.create_datastore(datastoreName="scratch")["datastoreId"]
-        status = client.get_datastore(datastoreId=scratch)["datastoreProperties"]["datastoreStatus"]
-        print(f"a new datastore before advance -> {status}")
+        scratch = client.create_datastore(datastoreName="scratch", clientToken=_token())["datastoreId"]
+        properties = client.get_datastore(datastoreId=scratch)["datastoreProperties"]
+        print(f"a new datastore before advance -> {properties['datastoreStatus']}")
         mi.advance()
         deleting = client.delete_datastore(datastoreId=scratch)
         print(f"DeleteDatastore -> {deleting['datastoreStatus']}")

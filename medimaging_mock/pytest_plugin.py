@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 import pytest
 
 from medimaging_mock import MedicalImagingHandle, mock_medical_imaging
 from medimaging_mock.activation.clients import new_client
+
+if TYPE_CHECKING:  # types-boto3, the optional `typing` extra: every operation of the client typed
+    from types_boto3_medical_imaging import HealthImagingClient
+else:  # never imported at run time; annotations read there name botocore's client class
+    from botocore.client import BaseClient as HealthImagingClient
 
 
 @pytest.fixture
@@ -19,7 +24,7 @@ def medical_imaging() -> Iterator[MedicalImagingHandle]:
 
 
 @pytest.fixture
-def medical_imaging_client(medical_imaging: MedicalImagingHandle) -> Any:
+def medical_imaging_client(medical_imaging: MedicalImagingHandle) -> HealthImagingClient:
     """A boto3 `medical-imaging` client in us-east-1, inside the same mock: a fresh one per test, built
     without the cost of a new boto3 session (see activation/clients.py)."""
-    return new_client("medical-imaging", "us-east-1")
+    return cast(HealthImagingClient, new_client("medical-imaging", "us-east-1"))

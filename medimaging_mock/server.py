@@ -81,7 +81,8 @@ def create_image_set(
     try:
         answer = json.loads(response.content)
         if response.status_code == 200:
-            return answer["imageSetId"]
+            image_set_id: str = answer["imageSetId"]
+            return image_set_id
         code, message = answer["code"], answer["message"]
     except (ValueError, KeyError, TypeError):
         code, message = None, response.text[:500]

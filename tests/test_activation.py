@@ -160,7 +160,7 @@ def test_context_manager_yields_the_handle_that_controls_this_mock():
         mi.advance()
 
         assert status_of(client, datastore_id) == "ACTIVE"
-        assert mi.backend().datastores.get(datastore_id).status == "ACTIVE"
+        assert mi.backend().datastores[datastore_id].status == "ACTIVE"
         mi.faults.add("GetDatastore", "ThrottlingException")
         with pytest.raises(ClientError) as err:
             status_of(client, datastore_id)
@@ -177,7 +177,7 @@ def test_start_returns_the_handle_and_stop_ends_the_mock():
         assert isinstance(mi, MedicalImagingHandle)
         assert botocore_stubber.enabled
         datastore_id = new_client().create_datastore(datastoreName="ds")["datastoreId"]
-        assert mi.backend().datastores.get(datastore_id).name == "ds"
+        assert mi.backend().datastores[datastore_id].name == "ds"
     finally:
         m.stop()
     assert not botocore_stubber.enabled
@@ -196,7 +196,7 @@ def test_medical_imaging_client_fixture_shares_the_mock_with_the_handle(
 
     datastore_id = medical_imaging_client.create_datastore(datastoreName="ds")["datastoreId"]
 
-    assert medical_imaging.backend().datastores.get(datastore_id).name == "ds"
+    assert medical_imaging.backend().datastores[datastore_id].name == "ds"
 
 
 # --- fresh state and nesting ----------------------------------------------------------------------------
@@ -332,7 +332,7 @@ def test_an_arbitrary_region_name_works(medical_imaging):
         properties["datastoreArn"]
         == f"arn:aws:medical-imaging:ap-south-2:123456789012:datastore/{datastore_id}"
     )
-    assert medical_imaging.backend("ap-south-2").datastores.get(datastore_id).name == "far-away"
+    assert medical_imaging.backend("ap-south-2").datastores[datastore_id].name == "far-away"
 
 
 def test_moto_account_id_sets_the_account_and_isolates_the_state(medical_imaging, monkeypatch):
@@ -345,7 +345,7 @@ def test_moto_account_id_sets_the_account_and_isolates_the_state(medical_imaging
     arn = client.get_datastore(datastoreId=other_id)["datastoreProperties"]["datastoreArn"]
     assert arn == f"arn:aws:medical-imaging:us-east-1:111122223333:datastore/{other_id}"
     assert listed_ids(client) == [other_id]
-    assert medical_imaging.backend().datastores.get(other_id).name == "other-account"
+    assert medical_imaging.backend().datastores[other_id].name == "other-account"
 
     monkeypatch.delenv("MOTO_ACCOUNT_ID")
     assert listed_ids(client) == [default_id]
@@ -355,12 +355,10 @@ def test_backend_gives_the_state_of_a_region_and_account(medical_imaging):
     east_id = new_client("us-east-1").create_datastore(datastoreName="east")["datastoreId"]
     west_id = new_client("eu-west-1").create_datastore(datastoreName="west")["datastoreId"]
 
-    assert medical_imaging.backend().datastores.get(east_id).status == "ACTIVE"
-    assert medical_imaging.backend("eu-west-1", "123456789012").datastores.get(west_id).name == "west"
-    west, _ = medical_imaging.backend("eu-west-1").datastores.list(None, None, None)
-    assert [d.datastore_id for d in west] == [west_id]
-    elsewhere, _ = medical_imaging.backend("us-east-1", "111122223333").datastores.list(None, None, None)
-    assert elsewhere == []
+    assert medical_imaging.backend().datastores[east_id].status == "ACTIVE"
+    assert medical_imaging.backend("eu-west-1", "123456789012").datastores[west_id].name == "west"
+    assert list(medical_imaging.backend("eu-west-1").datastores) == [west_id]
+    assert medical_imaging.backend("us-east-1", "111122223333").datastores == {}
 
 
 # --- transitions ----------------------------------------------------------------------------------------

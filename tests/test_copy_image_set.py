@@ -4,7 +4,7 @@ force, states, versions and the errors (reference §3.2, §5, §8)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -23,7 +23,7 @@ from freezegun import freeze_time
 
 from medimaging_mock.samples import generated_study
 
-COPY_TIME = datetime(2030, 3, 4, 5, 6, 7, 890000, tzinfo=timezone.utc)
+COPY_TIME = datetime(2030, 3, 4, 5, 6, 7, 890000, tzinfo=UTC)
 SERIES_MISMATCH = "INVALID_REQUEST:  Series of SourceImageSet and DestinationImageSet don't match."
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aws_helpers import error_code, http_status, new_datastore, wire_json
@@ -40,7 +40,7 @@ def test_get_datastore_returns_every_field(medical_imaging_client):
         )["datastoreId"]
         properties = medical_imaging_client.get_datastore(datastoreId=datastore_id)["datastoreProperties"]
 
-    moment = datetime(2024, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
+    moment = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
     assert properties == {
         "datastoreId": datastore_id,
         "datastoreName": "my.store/1",
@@ -63,7 +63,7 @@ def test_becoming_active_sets_updated_at_to_when_it_happened(medical_imaging, me
         active = medical_imaging_client.get_datastore(datastoreId=datastore_id)["datastoreProperties"]
         [summary] = medical_imaging_client.list_datastores()["datastoreSummaries"]
 
-    created = datetime(2024, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
+    created = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
     assert (creating["datastoreStatus"], creating["updatedAt"]) == ("CREATING", created)
     assert (active["datastoreStatus"], active["createdAt"]) == ("ACTIVE", created)
     assert active["updatedAt"] == created + timedelta(seconds=30)  # when the delay ended, not when read
@@ -82,7 +82,7 @@ def test_under_manual_transitions_advance_sets_updated_at_to_its_own_time(
         active = medical_imaging_client.get_datastore(datastoreId=datastore_id)["datastoreProperties"]
 
     assert active["datastoreStatus"] == "ACTIVE"
-    assert active["updatedAt"] == datetime(2024, 5, 1, 12, 0, 5, tzinfo=timezone.utc)
+    assert active["updatedAt"] == datetime(2024, 5, 1, 12, 0, 5, tzinfo=UTC)
 
 
 def test_deleting_sets_updated_at_to_the_time_of_the_delete(medical_imaging, medical_imaging_client):
@@ -96,10 +96,8 @@ def test_deleting_sets_updated_at_to_the_time_of_the_delete(medical_imaging, med
         [summary] = medical_imaging_client.list_datastores(datastoreStatus="DELETING")["datastoreSummaries"]
 
     assert deleting["datastoreStatus"] == "DELETING"
-    assert deleting["createdAt"] == datetime(2024, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
-    assert (
-        deleting["updatedAt"] == summary["updatedAt"] == datetime(2024, 5, 1, 12, 1, 0, tzinfo=timezone.utc)
-    )
+    assert deleting["createdAt"] == datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
+    assert deleting["updatedAt"] == summary["updatedAt"] == datetime(2024, 5, 1, 12, 1, 0, tzinfo=UTC)
 
 
 def test_datastore_timestamps_are_kept_to_the_millisecond(medical_imaging_client):
@@ -108,7 +106,7 @@ def test_datastore_timestamps_are_kept_to_the_millisecond(medical_imaging_client
         properties = medical_imaging_client.get_datastore(datastoreId=datastore_id)["datastoreProperties"]
         sent = wire_json(medical_imaging_client, "get_datastore", datastoreId=datastore_id)
 
-    moment = datetime(2024, 5, 1, 12, 0, 0, 123000, tzinfo=timezone.utc)
+    moment = datetime(2024, 5, 1, 12, 0, 0, 123000, tzinfo=UTC)
     assert properties["createdAt"] == properties["updatedAt"] == moment
     assert sent["datastoreProperties"]["createdAt"] == moment.timestamp()
 
@@ -222,7 +220,7 @@ def test_list_datastores_summary_fields(medical_imaging_client):
         ]
         summaries = medical_imaging_client.list_datastores()["datastoreSummaries"]
 
-    moment = datetime(2024, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
+    moment = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
     assert summaries == [
         {
             "datastoreId": datastore_id,

@@ -18,7 +18,7 @@ import reprlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -163,8 +163,8 @@ def values(
         return st.booleans()
     if kind == "timestamp":
         if well_formed:
-            return st.datetimes(datetime(1990, 1, 1), datetime(2100, 1, 1), timezones=st.just(timezone.utc))
-        return st.datetimes(timezones=st.just(timezone.utc))
+            return st.datetimes(datetime(1990, 1, 1), datetime(2100, 1, 1), timezones=st.just(UTC))
+        return st.datetimes(timezones=st.just(UTC))
     if kind == "blob":
         return documents(known) if well_formed else blobs(known)
     raise AssertionError(f"no strategy for {kind} ({shape.name})")
@@ -311,7 +311,7 @@ def hostile(shape: Shape, value: Any) -> list[Any]:
     if kind == "blob":
         return [b"", b"null", b'"x"', b"[" * 5000 + b"]" * 5000, b"\xff"]
     if kind == "timestamp":
-        return [datetime(1, 1, 1, tzinfo=timezone.utc), datetime(9999, 12, 31, tzinfo=timezone.utc)]
+        return [datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC)]
     if kind in ("list", "map", "structure"):
         return [type(value)()]
     return []

@@ -28,11 +28,13 @@ from dicom_factory import (
     part10_bytes,
     sample_file,
 )
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from pydicom.dataset import Dataset
 from pydicom.encaps import generate_frames
 
 from medimaging_mock import mock_medical_imaging
 from medimaging_mock.domain import pixels
+from medimaging_mock.interception.moto_service.models import regional_backend
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # pydicom's remarks on its own sample files
 
@@ -372,14 +374,13 @@ def test_a_frame_is_encoded_on_its_first_request_only(monkeypatch, medical_imagi
     assert second == first
 
 
-def test_an_imported_frame_is_held_by_its_datastore(
-    medical_imaging, medical_imaging_client, datastore_id, s3
-):
+def test_an_imported_frame_is_held_by_its_datastore(medical_imaging_client, datastore_id, s3):
     _, instance = import_instance(
         medical_imaging_client, s3, datastore_id, make_dataset(gray_frames(1, 8, 8))
     )
 
-    store = medical_imaging.backend().datastores.get(datastore_id).frames
+    # the frame store is internal (mi.backend() does not show it): read the live backend
+    store = regional_backend(DEFAULT_ACCOUNT_ID, "us-east-1").datastores.get(datastore_id).frames
 
     assert instance["ImageFrames"][0]["ID"] in store
 

@@ -1048,7 +1048,7 @@ def test_refused_input_raises_a_value_error_naming_the_input(medical_imaging, da
         medical_imaging.create_image_set(datastore_id, [b"not dicom"])
 
     assert isinstance(err.value, InvalidDataset)
-    assert not medical_imaging.backend().datastores.get(datastore_id).image_sets.holds_any()
+    assert medical_imaging.backend().datastores[datastore_id].image_sets == {}
 
 
 def test_bytes_that_are_not_dicom_are_refused_naming_their_position(medical_imaging, datastore_id):
@@ -1121,7 +1121,7 @@ def test_refused_input_leaves_no_image_set_behind(medical_imaging, medical_imagi
     with pytest.raises(InvalidDataset):
         medical_imaging.create_image_set(datastore_id, [make_dataset(gray_frames(1, 2, 2)), b"not dicom"])
 
-    assert not medical_imaging.backend().datastores.get(datastore_id).image_sets.holds_any()
+    assert medical_imaging.backend().datastores[datastore_id].image_sets == {}
     deleted = medical_imaging_client.delete_datastore(datastoreId=datastore_id)
     assert deleted["datastoreStatus"] == "DELETING"
 

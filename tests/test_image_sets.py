@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
@@ -17,7 +17,7 @@ from freezegun import freeze_time
 ACCOUNT = "123456789012"
 UNKNOWN_ID = "0123456789abcdef0123456789abcdef"
 FROZEN = "2026-01-02T03:04:05Z"
-MOMENT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+MOMENT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 def body(response: dict) -> dict:

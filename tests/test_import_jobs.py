@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -34,7 +34,7 @@ from medimaging_mock.domain.object_store import ObjectStore
 
 UNKNOWN_ID = "0123456789abcdef0123456789abcdef"
 FROZEN = "2026-01-02T03:04:05Z"
-MOMENT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+MOMENT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 STUDY_UID = "1.2.826.0.1.3680043.10.1"
 SERIES_UID = "1.2.826.0.1.3680043.10.1.1"
 GROUPING = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -18,7 +18,7 @@ from freezegun import freeze_time
 from model_features import needs_millisecond_timestamps
 from pydicom.uid import generate_uid
 
-T0 = datetime(2026, 1, 2, 3, 4, 5, 123000, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 2, 3, 4, 5, 123000, tzinfo=UTC)
 SECOND = timedelta(seconds=1)
 MILLISECOND = timedelta(milliseconds=1)
 MICROSECOND = timedelta(microseconds=1)
@@ -1198,7 +1198,7 @@ def tampered(token: str, position: int) -> str:
 def tokens_of_every_length(mi, client, ds: str) -> list[str]:
     """Tokens whose cursors hold createdAt keys of three lengths (x.5, x.25, x.125 seconds), so that the
     tokens' byte lengths leave every remainder modulo 3 (some base64 tokens then end in padding)."""
-    start = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     for offset in (0.5, 1.25, 2.125, 3.0):
         with freeze_time(start + timedelta(seconds=offset)):
             seed(mi, ds)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -22,7 +22,7 @@ from pydicom.uid import generate_uid
 
 from medimaging_mock import mock_medical_imaging
 
-T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 PATIENTS = ["A", "B", "C"]
 DATES = ["20260101", "20260102", "20260103"]
 TIMES = ["000000", "030405", "030405.5", "120000", "235959.999999"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -28,7 +28,7 @@ from freezegun import freeze_time
 from medimaging_mock.samples import generated_study
 
 NEW_UID = "1.2.826.0.1.3680043.8.498.1234567890"
-UPDATE_TIME = datetime(2030, 3, 4, 5, 6, 7, 890000, tzinfo=timezone.utc)
+UPDATE_TIME = datetime(2030, 3, 4, 5, 6, 7, 890000, tzinfo=UTC)
 
 
 # --- helpers --------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -28,7 +28,7 @@ from medimaging_mock.wire.model import service_model
 from medimaging_mock.wire.routing import Router
 
 ENDPOINT_URL = "https://medical-imaging.us-east-1.amazonaws.com"
-INSTANT = datetime(2024, 5, 17, 8, 30, 15, 123000, tzinfo=timezone.utc)
+INSTANT = datetime(2024, 5, 17, 8, 30, 15, 123000, tzinfo=UTC)
 ID_PATTERN = "[0-9a-z]{32}"
 IMAGE_SET_ARN = (
     "arn:aws:medical-imaging:us-east-1:123456789012:"

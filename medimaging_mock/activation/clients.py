@@ -21,6 +21,7 @@ import boto3
 import botocore
 import botocore.handlers
 import botocore.session
+from botocore.client import BaseClient
 from botocore.hooks import EventAliaser, HierarchicalEmitter
 from botocore.loaders import Loader, create_loader
 
@@ -28,7 +29,7 @@ _builtin: tuple[tuple[Any, ...], HierarchicalEmitter] | None = None  # (BUILTIN_
 _loader: tuple[str | None, Loader] | None = None  # (data path, its loader)
 
 
-def new_client(service_name: str, region_name: str) -> Any:
+def new_client(service_name: str, region_name: str) -> BaseClient:
     """What `boto3.client(service_name, region_name=region_name)` gives in a fresh default session."""
     session = botocore.session.Session(event_hooks=_builtin_handlers(), include_builtin_handlers=False)
     session.register_component("data_loader", _data_loader(session.get_config_variable("data_path")))

@@ -8,8 +8,9 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.models import DEFAULT_ACCOUNT_ID
 
+from medimaging_mock.activation.views import BackendView, snapshot
 from medimaging_mock.domain import frames, transitions
 from medimaging_mock.interception.moto_service.models import all_backends, regional_backend
 from medimaging_mock.service.faults import faults as _faults
@@ -136,8 +137,13 @@ class MedicalImagingHandle:
         for backend in all_backends():
             backend.pending.settle(everything=True)
 
-    def backend(self, region: str | None = None, account_id: str | None = None) -> ImagingBackend:
-        """The state of one account and region, for assertions; treat it as read-only."""
+    def backend(self, region: str | None = None, account_id: str | None = None) -> BackendView:
+        """The state of one account and region (default: us-east-1 and moto's account) at this moment,
+        as immutable snapshots for assertions (activation/views.py): call again to see later changes."""
+        return snapshot(self._live_backend(region, account_id))
+
+    def _live_backend(self, region: str | None, account_id: str | None) -> ImagingBackend:
+        """With the work that is due completed, as every call of the service finds it."""
         self._check()
         account_id = account_id or os.environ.get("MOTO_ACCOUNT_ID", DEFAULT_ACCOUNT_ID)
         backend = regional_backend(account_id, region or DEFAULT_REGION)
@@ -159,7 +165,7 @@ class MedicalImagingHandle:
         ValueError naming the dataset; a datastore that is unknown or not ACTIVE raises
         `medimaging_mock.ServiceError` with the service's `code` (ResourceNotFoundException,
         ConflictException)."""
-        backend = self.backend(region, account_id)
+        backend = self._live_backend(region, account_id)
         return backend.seed_image_set(datastore_id, datasets, is_primary).image_set_id
 
 

@@ -7,20 +7,25 @@ and state is fresh at every outermost start, exactly as with moto.
 from __future__ import annotations
 
 import functools
-import inspect
 from collections.abc import Callable
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 
 from moto import mock_aws
 from moto.core.models import MockAWS
 
 from medimaging_mock.activation.handle import MedicalImagingHandle, handle, starts
 
+if TYPE_CHECKING:
+    from moto.core.config import DefaultConfig
+
 T = TypeVar("T")
+C = TypeVar("C", bound=type[Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class MedicalImagingMock:
-    def __init__(self, config: dict[str, Any] | None = None):
+    def __init__(self, config: DefaultConfig | None = None):
         self._aws = mock_aws(config=config)
 
     def start(self, reset: bool = True) -> MedicalImagingHandle:
@@ -39,17 +44,28 @@ class MedicalImagingMock:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    def __call__(self, func: T, reset: bool = True, remove_data: bool = True) -> T:
-        if inspect.isclass(func):
+    @overload
+    def __call__(self, func: C, reset: bool = True, remove_data: bool = True) -> C: ...
+    @overload
+    def __call__(
+        self, func: Callable[P, R], reset: bool = True, remove_data: bool = True
+    ) -> Callable[P, R]: ...
+    def __call__(
+        self, func: C | Callable[P, R], reset: bool = True, remove_data: bool = True
+    ) -> C | Callable[P, R]:
+        if isinstance(func, type):
             return self._decorate_class(func)
         return self._decorate_callable(func, reset, remove_data)
 
-    # moto's rules for test classes: setUp / setup_method reset the state, test methods run inside the mock.
-    _decorate_class = MockAWS._decorate_class
+    def _decorate_class(self, klass: C) -> C:
+        """moto's rules for test classes: setUp / setup_method reset the state, test methods run inside
+        the mock. moto's code uses its `self` only to decorate each method (`self(method, ...)`)."""
+        MockAWS._decorate_class(self, klass)  # type: ignore[arg-type]  # duck-typed `self`, see above
+        return klass  # decorated in place
 
-    def _decorate_callable(self, func: Callable[..., Any], reset: bool, remove_data: bool) -> Any:
+    def _decorate_callable(self, func: Callable[P, R], reset: bool, remove_data: bool) -> Callable[P, R]:
         @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             self.start(reset=reset)
             try:
                 return func(*args, **kwargs)
@@ -60,12 +76,10 @@ class MedicalImagingMock:
 
 
 @overload
-def mock_medical_imaging(
-    func: None = None, *, config: dict[str, Any] | None = None
-) -> MedicalImagingMock: ...
+def mock_medical_imaging(func: None = None, *, config: DefaultConfig | None = None) -> MedicalImagingMock: ...
 @overload
-def mock_medical_imaging(func: T, *, config: dict[str, Any] | None = None) -> T: ...
-def mock_medical_imaging(func: Any = None, *, config: dict[str, Any] | None = None) -> Any:
+def mock_medical_imaging(func: T, *, config: DefaultConfig | None = None) -> T: ...
+def mock_medical_imaging(func: Any = None, *, config: DefaultConfig | None = None) -> Any:
     """`@mock_medical_imaging`, `with mock_medical_imaging() as mi:`, or `mock_medical_imaging().start()`.
 
     `config` is passed to moto's `mock_aws`.

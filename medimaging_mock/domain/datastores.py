@@ -161,6 +161,11 @@ class Datastores:
         query = {"operation": "ListDatastores", "datastoreStatus": status}
         return cursors.page(chosen, _position, query, limit or DEFAULT_PAGE_SIZE, token)
 
+    def all(self) -> tuple[Datastore, ...]:
+        """Every datastore, oldest first (DELETING ones until they go)."""
+        with self._lock:
+            return tuple(self._by_id.values())
+
     def active(self, datastore_id: str) -> Datastore:
         """The datastore, while it is ACTIVE: hold its lock across this check and the write it allows."""
         datastore = self.get(datastore_id)

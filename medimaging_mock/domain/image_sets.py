@@ -225,6 +225,11 @@ class ImageSets:
         found, next_token = self.index.search(query, limit, token, identity)
         return [self._by_id[image_set_id] for image_set_id in found], next_token
 
+    def all(self) -> tuple[ImageSet, ...]:
+        """Every image set, oldest first, deleted ones included (GetImageSet still answers for them)."""
+        with self.lock:
+            return tuple(self._by_id.values())
+
     def primary_for_series(self, series_uid: str) -> ImageSet | None:
         holders = (self._by_id[i] for i in self.index.holding_series(series_uid))
         return next((s for s in holders if s.is_primary and s.state != DELETED), None)

@@ -179,6 +179,11 @@ class ImportJobs:
         query = {"operation": "ListDICOMImportJobs", "datastoreId": datastore_id, "jobStatus": status}
         return cursors.page(chosen, _newest_first, query, limit or DEFAULT_PAGE_SIZE, token)
 
+    def of(self, datastore_id: str) -> tuple[ImportJob, ...]:
+        """Every job of the datastore, oldest first."""
+        with self._lock:
+            return tuple(job for job in self._by_id.values() if job.datastore_id == datastore_id)
+
     @staticmethod
     def _begin(job: ImportJob) -> None:
         job.progress = Progress(IN_PROGRESS)

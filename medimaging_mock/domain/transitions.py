@@ -11,12 +11,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from medimaging_mock.domain import clock
 
-IMMEDIATE = "immediate"
-MANUAL = "manual"
-Mode = str | float
+IMMEDIATE: Literal["immediate"] = "immediate"
+MANUAL: Literal["manual"] = "manual"
+Mode = Literal["immediate", "manual"] | float  # float: seconds of clock time (an int is accepted too)
 
 
 def checked_mode(mode: Mode) -> Mode:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any
 
-from aiobotocore.awsrequest import AioAWSResponse
+from aiobotocore.awsrequest import AioAWSResponse  # type: ignore[import-untyped]  # no types shipped
 from botocore.awsrequest import AWSPreparedRequest
 
 from medimaging_mock.interception.botocore_hook import ServedInProcess, answer
@@ -33,6 +33,13 @@ class AnswerBody:
 
     def close(self) -> None:
         self._body.close()
+
+    async def __aenter__(self) -> AnswerBody:
+        """Older aiobotocore (3.4) enters the raw response itself for `async with body:`."""
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        self.close()
 
 
 def aio_before_send(request: AWSPreparedRequest, **_: Any) -> AioAWSResponse | None:

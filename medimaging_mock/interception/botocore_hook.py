@@ -41,7 +41,9 @@ def before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
     response = answer(request)
     if response is None:
         return None
-    return AWSResponse(request.url, response.status, response.headers, MockRawResponse(response.body))
+    raw = MockRawResponse(response.body)
+    # botocore copies any mapping into a HeadersDict; its stubs name only the HTTPHeaders it parses itself
+    return AWSResponse(request.url, response.status, response.headers, raw)  # type: ignore[arg-type]
 
 
 class ServedInProcess:

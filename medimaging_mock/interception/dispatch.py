@@ -10,16 +10,19 @@ import functools
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
-from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from medimaging_mock.interception.moto_service.models import regional_backend
 from medimaging_mock.wire.http import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from medimaging_mock.domain.backend import ImagingBackend
+    from medimaging_mock.wire.endpoint import RestJsonEndpoint
+
+    ServiceCall = Callable[[ImagingBackend, str, dict[str, Any]], dict[str, Any]]
 
 _URL = re.compile(
     r"[a-zA-Z][a-zA-Z0-9+.-]*://(?:[^@/?#]*@)?(?P<host>\[[^\]]*\]|[^:/?#]*)[^/?#]*(?P<path>[^?#]*)"
@@ -32,7 +35,13 @@ DEFAULT_REGION = "us-east-1"
 SERVED_MARK = "x-medimaging-mock-served"  # set on requests the botocore hook has answered already
 
 
-def serve(method: str, url: str, headers: Mapping[str, Any], body: Any) -> HttpResponse:
+class Headers(Protocol):
+    """A request's headers as `serve` reads them: botocore's HTTPHeaders, requests' or werkzeug's mappings."""
+
+    def get(self, name: str, /) -> str | bytes | None: ...
+
+
+def serve(method: str, url: str, headers: Headers, body: Any) -> HttpResponse:
     """`headers` may be any case-insensitive mapping (botocore's, requests', werkzeug's): only the few the
     mock reads are taken from it."""
     authorization = _text(headers.get("authorization") or "")
@@ -43,21 +52,21 @@ def serve(method: str, url: str, headers: Mapping[str, Any], body: Any) -> HttpR
     return endpoint.handle(request, functools.partial(call, backend))
 
 
-def backend_for(url: str, headers: Mapping[str, Any]) -> ImagingBackend:
+def backend_for(url: str, headers: Headers) -> ImagingBackend:
     """The state of the account and region a request is for, found as for every request `serve` answers."""
     return _backend(_text(headers.get("authorization") or ""), headers, _split(url)[0])
 
 
-def _backend(authorization: str, headers: Mapping[str, Any], host_region: str | None) -> ImagingBackend:
+def _backend(authorization: str, headers: Headers, host_region: str | None) -> ImagingBackend:
     """The host's region first, then the signature's; the account by moto's precedence (`_account`)."""
     scope = _SCOPE.search(authorization)
     moto_account = headers.get("x-moto-account-id")
     region = host_region or (scope["region"] if scope else DEFAULT_REGION)
-    return regional_backend(_account(moto_account and _text(moto_account), scope), region)
+    return regional_backend(_account(_text(moto_account) if moto_account else None, scope), region)
 
 
 @functools.cache
-def _layers() -> tuple[Any, Callable[..., Any]]:
+def _layers() -> tuple[RestJsonEndpoint, ServiceCall]:
     from medimaging_mock.service.calls import call
     from medimaging_mock.wire.endpoint import endpoint
 
@@ -73,7 +82,8 @@ def _account(moto_account: str | None, scope: re.Match[str] | None) -> str:
         return moto_account
     iam = sys.modules.get("moto.iam.models")  # loaded once anybody used IAM or STS; otherwise no key is known
     if scope and iam is not None:
-        return iam.get_account_id_from(scope["key"])
+        account: str = iam.get_account_id_from(scope["key"])
+        return account
     return DEFAULT_ACCOUNT_ID
 
 
@@ -100,7 +110,7 @@ def _bytes(body: Any) -> bytes:
     if isinstance(body, str):
         return body.encode("utf-8")
     if hasattr(body, "read"):
-        content = body.read()
+        content: bytes = body.read()
         body.seek(0)
         return content
     return bytes(body)

@@ -10,13 +10,13 @@ import base64
 import binascii
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
-from botocore.model import OperationModel, Shape
+from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 from botocore.utils import parse_timestamp
 
 from medimaging_mock.domain import json_text
@@ -92,7 +92,7 @@ def decode_request(
             params[name] = _from_text(member, unquote(labels[wire_name]), name)
     for name, wire_name, member in plan.queries:
         if wire_name in query:
-            if member.type_name == "list":
+            if isinstance(member, ListShape):
                 params[name] = [_from_text(member.member, text, name) for text in query[wire_name]]
             else:
                 params[name] = _from_text(member, query[wire_name][0], name)
@@ -145,47 +145,101 @@ def _from_text(shape: Shape, text: str, path: str) -> Any:
         if kind == "boolean":
             return {"true": True, "false": False}[text.lower()]
         if kind == "timestamp":
-            return parse_timestamp(text).astimezone(timezone.utc)
+            return parse_timestamp(text).astimezone(UTC)
     except (ValueError, KeyError, OverflowError):
         raise _type_error(path, text, kind, bool(shape.metadata.get("sensitive"))) from None
     return text
 
 
-def _from_json(shape: Shape, value: Any, path: str, sensitive: bool = False) -> Any:
-    """`sensitive`: this shape or one that contains it is sensitive, so values are never echoed."""
-    kind = shape.type_name
-    sensitive = sensitive or bool(shape.metadata.get("sensitive"))
-    if not isinstance(value, _JSON_TYPES.get(kind, (object,))) or (
-        isinstance(value, bool) and kind != "boolean"
-    ):
-        raise _type_error(path, value, kind, sensitive)
-    if kind == "structure":
-        return {
-            name: _from_json(shape.members[name], item, f"{path}.{name}", sensitive)
-            for name, item in value.items()
-            if name in shape.members and item is not None
-        }
-    if kind == "list":
-        return [
-            _from_json(shape.member, item, f"{path}.{index}.member", sensitive)
-            for index, item in enumerate(value, 1)
-        ]
-    if kind == "map":
-        return {key: _from_json(shape.value, item, f"{path}.{key}", sensitive) for key, item in value.items()}
-    if kind == "blob":
-        try:
-            return base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError):
-            raise _type_error(path, value, "base64-encoded blob", sensitive) from None
-    if kind == "timestamp":
-        return _timestamp(value, path, sensitive)
-    return value
-
-
-def _timestamp(value: float | str, path: str, sensitive: bool) -> datetime:
+def _from_json(shape: Shape, value: Any, name: str) -> Any:
+    """The JSON value of input member `name`, converted to its modelled type."""
     try:
-        if isinstance(value, str):
-            return parse_timestamp(value).astimezone(timezone.utc)
-        return datetime.fromtimestamp(value, timezone.utc)
-    except (ValueError, OverflowError, OSError):
-        raise _type_error(path, value, "timestamp", sensitive) from None
+        return _reader(shape, False)(value)
+    except _Mismatch as mismatch:
+        path = ".".join([name, *reversed(mismatch.steps)])
+        raise _type_error(path, mismatch.value, mismatch.expected, mismatch.sensitive) from None
+
+
+Reader = Callable[[Any], Any]
+
+
+class _Mismatch(Exception):
+    """A JSON value of the wrong type, `steps` below the value the outermost reader was given (innermost
+    first): the path is only spelled out for a mismatch, never on the way of a good request."""
+
+    def __init__(self, value: Any, expected: str, sensitive: bool) -> None:
+        self.value, self.expected, self.sensitive = value, expected, sensitive
+        self.steps: list[str] = []
+
+
+@functools.cache
+def _reader(shape: Shape, sensitive: bool) -> Reader:
+    """The conversion of a JSON value of `shape`, compiled once from the model. `sensitive`: this shape or
+    one that contains it is sensitive, so its values are never echoed."""
+    sensitive = sensitive or bool(shape.metadata.get("sensitive"))
+    kind = shape.type_name
+    types = _JSON_TYPES.get(kind, (object,))
+
+    def check(value: Any) -> None:
+        if not isinstance(value, types) or (isinstance(value, bool) and kind != "boolean"):
+            raise _Mismatch(value, kind, sensitive)
+
+    if isinstance(shape, StructureShape):
+        members = {name: _reader(member, sensitive) for name, member in shape.members.items()}
+
+        def read_structure(value: Any) -> dict[str, Any]:
+            check(value)
+            result = {}
+            for name, item in value.items():
+                read = members.get(name)
+                if read is not None and item is not None:
+                    result[name] = _step(read, item, name)
+            return result
+
+        return read_structure
+    if isinstance(shape, ListShape):
+        read_item = _reader(shape.member, sensitive)
+
+        def read_list(value: Any) -> list[Any]:
+            check(value)
+            return [_step(read_item, item, f"{index}.member") for index, item in enumerate(value, 1)]
+
+        return read_list
+    if isinstance(shape, MapShape):
+        read_value = _reader(shape.value, sensitive)
+
+        def read_map(value: Any) -> dict[str, Any]:
+            check(value)
+            return {key: _step(read_value, item, key) for key, item in value.items()}
+
+        return read_map
+
+    def read_scalar(value: Any) -> Any:
+        check(value)
+        if kind == "blob":
+            try:
+                return base64.b64decode(value, validate=True)
+            except (binascii.Error, ValueError):
+                raise _Mismatch(value, "base64-encoded blob", sensitive) from None
+        if kind == "timestamp":
+            try:
+                return _timestamp(value)
+            except (ValueError, OverflowError, OSError):
+                raise _Mismatch(value, "timestamp", sensitive) from None
+        return value
+
+    return read_scalar
+
+
+def _step(read: Reader, value: Any, step: str) -> Any:
+    try:
+        return read(value)
+    except _Mismatch as mismatch:
+        mismatch.steps.append(step)
+        raise
+
+
+def _timestamp(value: float | str) -> datetime:
+    if isinstance(value, str):
+        return parse_timestamp(value).astimezone(UTC)
+    return datetime.fromtimestamp(value, UTC)

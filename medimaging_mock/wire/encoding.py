@@ -15,7 +15,7 @@ from datetime import datetime
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
-from botocore.model import OperationModel, Shape
+from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
 from medimaging_mock.domain.errors import ServiceError
 from medimaging_mock.wire.http import HttpResponse
@@ -120,19 +120,21 @@ def _blob(value: bytes) -> str:
     return base64.b64encode(value).decode("ascii")
 
 
+_SCALAR_CONVERTERS: dict[str, Converter] = {"timestamp": _timestamp, "blob": _blob}
+
+
 @functools.cache
 def _converter(shape: Shape) -> Converter:
-    kind = shape.type_name
-    if kind == "structure":
+    if isinstance(shape, StructureShape):
         return _structure(shape.members)
-    if kind in ("list", "map"):
-        inner = _converter(shape.member if kind == "list" else shape.value)
+    if isinstance(shape, ListShape | MapShape):
+        inner = _converter(shape.member if isinstance(shape, ListShape) else shape.value)
         if inner is _identity:
             return _identity
-        if kind == "list":
+        if isinstance(shape, ListShape):
             return lambda value: [inner(item) for item in value]
         return lambda value: {key: inner(item) for key, item in value.items()}
-    return {"timestamp": _timestamp, "blob": _blob}.get(kind, _identity)
+    return _SCALAR_CONVERTERS.get(shape.type_name, _identity)
 
 
 def _structure(members: dict[str, Shape]) -> Converter:

@@ -77,7 +77,7 @@ class JavaPattern:
 
 
 def _matches(compiled: Any, anchor: Any, encoded: bytes) -> bool:
-    return compiled.Match(anchor, encoded, 0, len(encoded))[0] != _NO_MATCH
+    return bool(compiled.Match(anchor, encoded, 0, len(encoded))[0] != _NO_MATCH)
 
 
 def _counted_single_character(tokens: list[str]) -> tuple[int, float] | None:

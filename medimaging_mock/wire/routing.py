@@ -11,7 +11,6 @@ from botocore.model import OperationModel, ServiceModel
 
 _LABEL = re.compile(r"\{([^}+]+)(\+?)\}")
 _REMEMBERED_PATHS, _REMEMBERED_LENGTH = 1024, 512
-_UNKNOWN = object()
 
 
 @dataclass(frozen=True)
@@ -56,13 +55,15 @@ class Router:
     def match(self, method: str, path: str) -> tuple[OperationModel, Mapping[str, str]] | None:
         """Paths are remembered: a test names the same few resources in call after call."""
         key = (method, path)
-        found = self._known.get(key, _UNKNOWN)
-        if found is _UNKNOWN:
-            found = self._match(method, path)
-            if len(path) <= _REMEMBERED_LENGTH:
-                if len(self._known) >= _REMEMBERED_PATHS:
-                    self._known.clear()
-                self._known[key] = found
+        try:
+            return self._known[key]
+        except KeyError:  # new, or forgotten meanwhile by another thread
+            pass
+        found = self._match(method, path)
+        if len(path) <= _REMEMBERED_LENGTH:
+            if len(self._known) >= _REMEMBERED_PATHS:
+                self._known.clear()
+            self._known[key] = found
         return found
 
     def _match(self, method: str, path: str) -> tuple[OperationModel, Mapping[str, str]] | None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.model import Shape
+from botocore.model import ListShape, MapShape, Shape, StringShape, StructureShape
 
 from medimaging_mock.domain.errors import ValidationException
 from medimaging_mock.wire.patterns import JavaPattern, model_patterns
@@ -92,7 +92,7 @@ def _rules_of(shape: Shape) -> _Rules | None:
     """None: the shape has no rule of its own."""
     meta, kind = shape.metadata, shape.type_name
     pattern = meta.get("pattern") if kind == "string" else None
-    enum = tuple(shape.enum) if kind == "string" else ()
+    enum = tuple(shape.enum) if isinstance(shape, StringShape) else ()
     if meta.get("min") is None and meta.get("max") is None and pattern is None and not enum:
         return None
     return _Rules(
@@ -116,9 +116,15 @@ def _checker(shape: Shape) -> Checker | None:
     """The check of `shape`, compiled once from the model; None when no value of it can break a rule, so
     that such members are not walked at all."""
     rules = _rules_of(shape)
-    inner = {"structure": _structure_checker, "list": _list_checker, "map": _map_checker}.get(
-        shape.type_name, lambda _: None
-    )(shape)
+    inner = (
+        _structure_checker(shape)
+        if isinstance(shape, StructureShape)
+        else _list_checker(shape)
+        if isinstance(shape, ListShape)
+        else _map_checker(shape)
+        if isinstance(shape, MapShape)
+        else None
+    )
     if rules is None and inner is None:
         return None
     own_sensitivity = bool(shape.metadata.get("sensitive"))
@@ -136,7 +142,7 @@ def _checker(shape: Shape) -> Checker | None:
     return check_value
 
 
-def _structure_checker(shape: Shape) -> Checker | None:
+def _structure_checker(shape: StructureShape) -> Checker | None:
     required = tuple(shape.required_members)
     union = tuple(shape.members) if shape.metadata.get("union") else ()
     members = {name: checker for name, member in shape.members.items() if (checker := _checker(member))}
@@ -161,7 +167,7 @@ def _structure_checker(shape: Shape) -> Checker | None:
     return check_structure
 
 
-def _list_checker(shape: Shape) -> Checker | None:
+def _list_checker(shape: ListShape) -> Checker | None:
     item_check = _checker(shape.member)
     if item_check is None:
         return None
@@ -173,7 +179,7 @@ def _list_checker(shape: Shape) -> Checker | None:
     return check_list
 
 
-def _map_checker(shape: Shape) -> Checker | None:
+def _map_checker(shape: MapShape) -> Checker | None:
     """Keys and values are held to their own rules (a value's members are not walked, as the service)."""
     if _rules_of(shape.key) is None and _rules_of(shape.value) is None:
         return None
