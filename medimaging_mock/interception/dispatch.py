@@ -45,8 +45,10 @@ def serve(method: str, url: str, headers: Headers, body: Any) -> HttpResponse:
     """`headers` may be any case-insensitive mapping (botocore's, requests', werkzeug's): only the few the
     mock reads are taken from it."""
     authorization = _text(headers.get("authorization") or "")
-    host_region, path, query = _split(url)
+    resource, _, query = url.partition("?")
+    host_region, path = _split(resource)
     backend = _backend(authorization, headers, host_region)
+    query = query.partition("#")[0]
     request = HttpRequest(method.upper(), path, query, {"authorization": authorization}, _bytes(body))
     endpoint, call = _layers()
     return endpoint.handle(request, functools.partial(call, backend))
@@ -54,7 +56,7 @@ def serve(method: str, url: str, headers: Headers, body: Any) -> HttpResponse:
 
 def backend_for(url: str, headers: Headers) -> ImagingBackend:
     """The state of the account and region a request is for, found as for every request `serve` answers."""
-    return _backend(_text(headers.get("authorization") or ""), headers, _split(url)[0])
+    return _backend(_text(headers.get("authorization") or ""), headers, _split(url.partition("?")[0])[0])
 
 
 def _backend(authorization: str, headers: Headers, host_region: str | None) -> ImagingBackend:
@@ -88,13 +90,13 @@ def _account(moto_account: str | None, scope: re.Match[str] | None) -> str:
 
 
 @functools.lru_cache(maxsize=1024)
-def _split(url: str) -> tuple[str | None, str, str]:
-    """The region the host names (if it does), the path and the query of `url`. Remembered: a test
-    names the same few resources in call after call."""
-    found = _URL.match(url)
+def _split(resource: str) -> tuple[str | None, str]:
+    """The region the host of `resource` (a URL without its query) names, if it does, and its path.
+    Remembered: a test names the same few resources in call after call."""
+    found = _URL.match(resource)
     host, path = (found["host"].lower(), found["path"]) if found else ("", "")
     host_region = _HOST_REGION.match(host)
-    return host_region and host_region["region"], path, url.partition("?")[2].partition("#")[0]
+    return host_region and host_region["region"], path
 
 
 def _text(value: str | bytes) -> str:
