@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import boto3
-import botocore.handlers
 import botocore.session
 from botocore.awsrequest import AWSResponse, prepare_request_dict
 from botocore.serialize import create_serializer
@@ -23,7 +22,7 @@ from medimaging_mock.domain import ingestion
 from medimaging_mock.domain.ids import new_id
 from medimaging_mock.domain.metadata.builder import assemble
 from medimaging_mock.domain.metadata.document import Document, Instance, Series
-from medimaging_mock.interception import botocore_hook
+from medimaging_mock.interception import botocore_hook, host_prefix
 from medimaging_mock.interception.dispatch import serve
 from medimaging_mock.interception.moto_service.models import regional_backend
 
@@ -63,9 +62,7 @@ def canned_client(operation: str, **params: Any) -> Any:
     client = boto3.client("medical-imaging", region_name=REGION)
     events = client.meta.events
     events.unregister(botocore_hook.EVENT, botocore_hook.before_send)
-    for event, handler, *_ in botocore.handlers.BUILTIN_HANDLERS:
-        if hasattr(handler, "wrapped"):  # moto's generic handler, as the mock wraps it
-            events.unregister(event, handler)
+    events.unregister(host_prefix.EVENT, host_prefix.unprefixed_for_local_hosts)
     events.register_first(
         f"{botocore_hook.EVENT}.{operation}",
         lambda request, **_: AWSResponse(request.url, 200, answer.headers, MockRawResponse(answer.body)),

@@ -22,7 +22,8 @@ def parse(text: bytes | str, what: str) -> Any:
         raise ValidationException(f"{what} is nested deeper than {MAX_DEPTH} levels") from None
     except (UnicodeDecodeError, ValueError) as error:
         raise ValidationException(f"{what} is not valid JSON: {error}") from None
-    if len(text) > 2 * MAX_DEPTH and _deeper_than(value, MAX_DEPTH):  # each level takes two characters
+    # each level opens a bracket, so only text with more brackets than levels allowed is walked
+    if text.count("{") + text.count("[") > MAX_DEPTH and _deeper_than(value, MAX_DEPTH):
         raise ValidationException(f"{what} is nested deeper than {MAX_DEPTH} levels")
     return value
 
