@@ -20,12 +20,20 @@ EVENT = "before-call.medical-imaging"
 def unprefixed_for_local_hosts(params: dict[str, Any], **_: Any) -> None:
     """`before-call`: `params` is the request dict, its URL built with the prefix (if one applies)."""
     prefix = params.get("host_prefix")
+    if not prefix or not _may_be_local(params["url"], prefix):  # AWS's hosts: nothing to parse
+        return
     url = urlsplit(params["url"])
-    if not prefix or not url.netloc.startswith(prefix):
+    if not url.netloc.startswith(prefix):
         return
     netloc = url.netloc[len(prefix) :]
     if _is_local(urlsplit(f"//{netloc}").hostname):
         params["url"] = urlunsplit(url._replace(netloc=netloc))
+
+
+def _may_be_local(url: str, prefix: str) -> bool:
+    """A cheap first look: after the prefix, a local host starts with a digit, `[` or `localhost`."""
+    start = url.find("://") + 3 + len(prefix)
+    return url[start : start + 1].isdigit() or url.startswith(("[", "localhost"), start)
 
 
 def _is_local(host: str | None) -> bool:
