@@ -102,7 +102,7 @@ def _image_set(backend: ImagingBackend, image_set: ImageSet, history: History) -
         arn=image_set.arn,
         state=status.state,
         workflow_status=status.workflow_status,
-        version_count=len(history.versions),
+        version_count=history.count,
         latest_version_id=latest.version_id,
         is_primary=image_set.is_primary,
         frame_ids=tuple(

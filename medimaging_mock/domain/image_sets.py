@@ -58,30 +58,57 @@ class Status:
 
 @dataclass(frozen=True, slots=True)
 class History:
-    """An image set at one moment: every version with its status, oldest first."""
+    """An image set at one moment: every version with its status, oldest first.
 
-    versions: tuple[Version, ...]
-    statuses: tuple[Status, ...]
+    Successive histories share two append-only lists, and each reads only its own first `count` entries:
+    a new version, or the latest version's new status, costs the same for the thousandth version as for
+    the second (no copy of every version per change). Only the newest history of an image set is ever
+    extended, under its datastore's lock; one a reader holds never changes."""
+
+    _versions: list[Version]  # versions 1..count are this history's; later entries belong to later ones
+    _earlier_statuses: list[Status]  # statuses of versions 1..count-1 are this history's
+    count: int
+    latest_status: Status
     deleted_at: datetime | None = None
+
+    @staticmethod
+    def first(version: Version, status: Status) -> History:
+        return History([version], [], 1, status)
 
     @property
     def latest(self) -> Version:
-        return self.versions[-1]
+        return self._versions[self.count - 1]
 
     @property
-    def latest_status(self) -> Status:
-        return self.statuses[-1]
+    def versions(self) -> tuple[Version, ...]:
+        return tuple(self._versions[: self.count])
+
+    def version(self, number: int) -> Version:
+        """Version `number`, 1 to `count`."""
+        return self._versions[number - 1]
 
     def status_of(self, version: Version) -> Status:
-        return self.statuses[version.number - 1]
+        if version.number == self.count:
+            return self.latest_status
+        return self._earlier_statuses[version.number - 1]
 
     def appended(self, version: Version, status: Status) -> History:
-        return History((*self.versions, version), (*self.statuses, status), self.deleted_at)
+        versions, statuses = self._versions, self._earlier_statuses
+        if len(versions) != self.count or len(statuses) != self.count - 1:  # extended already: branch off
+            versions, statuses = versions[: self.count], statuses[: self.count - 1]
+        versions.append(version)
+        statuses.append(self.latest_status)
+        return History(versions, statuses, self.count + 1, status, self.deleted_at)
 
     def with_status(self, version: Version, status: Status) -> History:
-        statuses = list(self.statuses)
+        if version.number == self.count:
+            return History(self._versions, self._earlier_statuses, self.count, status, self.deleted_at)
+        statuses = self._earlier_statuses[: self.count - 1]  # an earlier version's: rare, so copied
         statuses[version.number - 1] = status
-        return History(self.versions, tuple(statuses), self.deleted_at)  # dataclasses.replace costs more
+        return History(self._versions, statuses, self.count, self.latest_status, self.deleted_at)
+
+    def deleted(self, at: datetime) -> History:
+        return History(self._versions, self._earlier_statuses, self.count, self.latest_status, at)
 
 
 @dataclass(eq=False)
@@ -109,11 +136,11 @@ class ImageSet:
         if version_id is None:
             return history.latest
         number = _version_number(version_id)
-        if number is None or not 1 <= number <= len(history.versions):
+        if number is None or not 1 <= number <= history.count:
             raise ResourceNotFoundException(
                 f"Version {_shortened(version_id)} of ImageSet {self.image_set_id} does not exist"
             )
-        return history.versions[number - 1]
+        return history.version(number)
 
     def versions_page(
         self, limit: int | None, token: str | None
@@ -182,7 +209,7 @@ class ImageSets:
             arn=arns.image_set_arn(self._region, self._account_id, self._datastore_id, image_set_id),
             created_at=now,
             is_primary=is_primary,
-            history=History((Version(1, document, forced),), (Status(state, workflow_status, now),)),
+            history=History.first(Version(1, document, forced), Status(state, workflow_status, now)),
         )
         with self.lock:
             self._by_id[image_set_id] = image_set
@@ -237,7 +264,7 @@ class ImageSets:
     def add_imported(self, image_set: ImageSet, document: Document) -> Version:
         """A new version made by an import into an existing primary image set."""
         with self.lock:
-            version = Version(len(image_set.history.versions) + 1, document)
+            version = Version(image_set.history.count + 1, document)
             image_set.history = image_set.history.appended(version, Status(ACTIVE, "IMPORTED", clock.now()))
             self.index.put(image_set)
             return version
@@ -405,7 +432,7 @@ class ImageSets:
         message: str | None,
     ) -> Completion:
         """Append the LOCKED in-flight version; return what completes it."""
-        version = Version(len(image_set.history.versions) + 1, document, forced)
+        version = Version(image_set.history.count + 1, document, forced)
         image_set.history = image_set.history.appended(version, Status(LOCKED, in_flight, clock.now()))
         self.index.put(image_set)
         return self._completion(image_set, version, status, message)
@@ -438,9 +465,9 @@ class ImageSets:
             self._set_status(image_set, version, Status(LOCKED, "DELETING", clock.now()))
 
             def complete(now: datetime) -> None:
-                image_set.history = replace(
-                    image_set.history.with_status(version, Status(DELETED, "DELETED", now)), deleted_at=now
-                )
+                image_set.history = image_set.history.with_status(
+                    version, Status(DELETED, "DELETED", now)
+                ).deleted(now)
                 self.index.remove(image_set.image_set_id)
 
             self._complete_later([complete])
