@@ -158,10 +158,24 @@ FRAME_PATH = f"/datastore/{'0' * 32}/imageSet/{'0' * 32}/getImageFrame"
         ("http://127.0.0.1:5000", "http://127.0.0.1:5000"),
         ("http://localhost:5000", "http://localhost:5000"),
         ("http://[::1]:5000", "http://[::1]:5000"),
+        ("http://LocalHost:5000", "http://LocalHost:5000"),
+        ("http://localhost.:5000", "http://localhost.:5000"),
         ("http://moto:5000", "http://runtime-moto:5000"),
+        ("http://localhost.example.com:5000", "http://runtime-localhost.example.com:5000"),
+        ("http://1a.example.com:5000", "http://runtime-1a.example.com:5000"),
         (None, "https://runtime-medical-imaging.us-east-1.amazonaws.com"),
     ],
-    ids=["ipv4", "localhost", "ipv6", "a-host-name", "aws"],
+    ids=[
+        "ipv4",
+        "localhost",
+        "ipv6",
+        "upper-case",
+        "trailing-dot",
+        "a-host-name",
+        "localhost-lookalike",
+        "digit-first-name",
+        "aws",
+    ],
 )
 def test_the_runtime_host_prefix_applies_to_every_host_but_localhost_and_ip_literals(endpoint, expected):
     client = boto3.client("medical-imaging", "us-east-1", endpoint_url=endpoint)

@@ -17,6 +17,7 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from medimaging_mock.interception.moto_service.models import regional_backend
 from medimaging_mock.wire.http import HttpRequest, HttpResponse
+from medimaging_mock.wire.remembered import remembered
 
 if TYPE_CHECKING:
     from medimaging_mock.domain.backend import ImagingBackend
@@ -89,14 +90,15 @@ def _account(moto_account: str | None, scope: re.Match[str] | None) -> str:
     return DEFAULT_ACCOUNT_ID
 
 
-@functools.lru_cache(maxsize=1024)
-def _split(resource: str) -> tuple[str | None, str]:
-    """The region the host of `resource` (a URL without its query) names, if it does, and its path.
-    Remembered: a test names the same few resources in call after call."""
+def _split_resource(resource: str) -> tuple[str | None, str]:
+    """The region the host of `resource` (a URL without its query) names, if it does, and its path."""
     found = _URL.match(resource)
     host, path = (found["host"].lower(), found["path"]) if found else ("", "")
     host_region = _HOST_REGION.match(host)
     return host_region and host_region["region"], path
+
+
+_split = remembered(_split_resource, longest=1024)
 
 
 def _text(value: str | bytes) -> str:

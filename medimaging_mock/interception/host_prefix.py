@@ -31,13 +31,15 @@ def unprefixed_for_local_hosts(params: dict[str, Any], **_: Any) -> None:
 
 
 def _may_be_local(url: str, prefix: str) -> bool:
-    """A cheap first look: after the prefix, a local host starts with a digit, `[` or `localhost`."""
+    """A cheap first look: after the prefix, a local host starts with a digit, `[` or `localhost` (in any
+    case, as host names compare)."""
     start = url.find("://") + 3 + len(prefix)
-    return url[start : start + 1].isdigit() or url.startswith(("[", "localhost"), start)
+    head = url[start : start + 9]
+    return head[:1].isdigit() or head.startswith("[") or head.lower() == "localhost"
 
 
 def _is_local(host: str | None) -> bool:
-    if host == "localhost":
+    if host is not None and host.rstrip(".") == "localhost":  # `hostname` is lower case already
         return True
     try:
         ipaddress.ip_address(host or "")

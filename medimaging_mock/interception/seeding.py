@@ -11,7 +11,8 @@ import base64
 import json
 from typing import Any
 
-from medimaging_mock.domain.errors import ServiceError
+from medimaging_mock.domain import json_text
+from medimaging_mock.domain.errors import ServiceError, ValidationException
 from medimaging_mock.interception.dispatch import backend_for
 
 PATH = "/medimaging-mock/create-image-set"
@@ -34,11 +35,11 @@ def create_image_set(request: Any, full_url: str, headers: Any) -> tuple[int, di
 
 def _parsed(body: bytes) -> tuple[str, list[bytes], bool]:
     try:
-        fields = json.loads(body)
+        fields = json_text.parse(body, "The request body")  # bounded, as every client's JSON
         instances = [base64.b64decode(text, validate=True) for text in fields["instances"]]
         datastore_id, is_primary = fields["datastoreId"], fields["isPrimary"]
-    except (ValueError, KeyError, TypeError, RecursionError) as error:
-        raise ValueError(f"not a request to create an image set: {error!r}") from None
+    except (ValidationException, ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"not a request to create an image set: {error}") from None
     if not isinstance(datastore_id, str) or not isinstance(is_primary, bool):
         raise ValueError("not a request to create an image set: datastoreId or isPrimary of the wrong type")
     return datastore_id, instances, is_primary

@@ -9,12 +9,14 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from collections.abc import Callable
 from typing import Any
 
 import re2
 from re2 import _re2 as _re2_engine
 
 from medimaging_mock.wire.model import service_model
+from medimaging_mock.wire.remembered import remembered
 
 _RE2_MAX_REPEAT = 1000  # RE2 refuses counted repetitions above this
 _JAVA_DOT = r"[^\n\r\x{85}\x{2028}\x{2029}]"  # Java's `.` (no DOTALL): anything but a line terminator
@@ -30,7 +32,6 @@ _OPENERS = ("(", "(?:", "(?!", "(?=")
 # match" is asked. google-re2 is pinned below 2 for this.
 _BOTH, _START = _re2_engine.RE2.Anchor.ANCHOR_BOTH, _re2_engine.RE2.Anchor.ANCHOR_START
 _NO_MATCH = (-1, -1)
-_REMEMBERED_VALUES, _REMEMBERED_LENGTH = 1024, 256  # per pattern: at most 1024 values of 256 characters
 # Lone surrogates (JSON allows "\ud800") cannot reach RE2 as UTF-8; U+FFFD stands in, one for one.
 _LONE_SURROGATES = dict.fromkeys(range(0xD800, 0xE000), "\ufffd")
 
@@ -54,18 +55,7 @@ class JavaPattern:
             tokens = tokens[end + 1 :]
         self._lengths = _counted_single_character(tokens)
         self._whole = _re2([*tokens[:1], "*"] if self._lengths else tokens)
-        self._known: dict[str, bool] = {}
-
-    def fullmatch(self, text: str) -> bool:
-        """Short values are remembered: a test names the same few ids in call after call."""
-        known = self._known.get(text)
-        if known is None:
-            known = self._fullmatch(text)
-            if len(text) <= _REMEMBERED_LENGTH:
-                if len(self._known) >= _REMEMBERED_VALUES:
-                    self._known.clear()
-                self._known[text] = known
-        return known
+        self.fullmatch: Callable[[str], bool] = remembered(self._fullmatch, longest=256)
 
     def _fullmatch(self, text: str) -> bool:
         if self._lengths and not self._lengths[0] <= len(text) <= self._lengths[1]:

@@ -9,8 +9,9 @@ from types import MappingProxyType
 
 from botocore.model import OperationModel, ServiceModel
 
+from medimaging_mock.wire.remembered import remembered
+
 _LABEL = re.compile(r"\{([^}+]+)(\+?)\}")
-_REMEMBERED_PATHS, _REMEMBERED_LENGTH = 1024, 512
 
 
 @dataclass(frozen=True)
@@ -50,21 +51,11 @@ class Router:
             routes.append(Route(operation.http["method"], pattern, operation, literal))
         # The most literal route wins: /datastore/{id}/searchImageSets before /datastore/{id}.
         self._routes = sorted(routes, key=lambda route: -route.literal_length)
-        self._known: dict[tuple[str, str], tuple[OperationModel, Mapping[str, str]] | None] = {}
+        self._remembered = remembered(self._match, longest=512)
 
     def match(self, method: str, path: str) -> tuple[OperationModel, Mapping[str, str]] | None:
-        """Paths are remembered: a test names the same few resources in call after call."""
-        key = (method, path)
-        try:
-            return self._known[key]
-        except KeyError:  # new, or forgotten meanwhile by another thread
-            pass
-        found = self._match(method, path)
-        if len(path) <= _REMEMBERED_LENGTH:
-            if len(self._known) >= _REMEMBERED_PATHS:
-                self._known.clear()
-            self._known[key] = found
-        return found
+        """The operation and its URI labels (shared between calls, so read-only)."""
+        return self._remembered(method, path)
 
     def _match(self, method: str, path: str) -> tuple[OperationModel, Mapping[str, str]] | None:
         for route in self._routes:

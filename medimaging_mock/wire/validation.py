@@ -116,15 +116,13 @@ def _checker(shape: Shape) -> Checker | None:
     """The check of `shape`, compiled once from the model; None when no value of it can break a rule, so
     that such members are not walked at all."""
     rules = _rules_of(shape)
-    inner = (
-        _structure_checker(shape)
-        if isinstance(shape, StructureShape)
-        else _list_checker(shape)
-        if isinstance(shape, ListShape)
-        else _map_checker(shape)
-        if isinstance(shape, MapShape)
-        else None
-    )
+    inner: Checker | None = None
+    if isinstance(shape, StructureShape):
+        inner = _structure_checker(shape)
+    elif isinstance(shape, ListShape):
+        inner = _list_checker(shape)
+    elif isinstance(shape, MapShape):
+        inner = _map_checker(shape)
     if rules is None and inner is None:
         return None
     own_sensitivity = bool(shape.metadata.get("sensitive"))
