@@ -82,6 +82,17 @@ def test_every_model_pattern_means_what_the_service_reads(source, data):
     assert model_patterns()[source].fullmatch(text) == bool(reference(source).fullmatch(text))
 
 
+@pytest.mark.parametrize("source", PATTERNS, ids=NAMES)
+def test_every_ascii_character_alone_and_repeated_is_read_as_java_reads_it(source):
+    """Single-class patterns answer ASCII texts from a set of accepted characters: every one is checked."""
+    pattern, expected = model_patterns()[source], reference(source)
+    for character in map(chr, range(128)):
+        if character in JAVA_LINE_TERMINATORS:
+            continue
+        for text in (character, character * 32, "a" + character, character * 40_000):
+            assert pattern.fullmatch(text) == bool(expected.fullmatch(text)), (source, text[:40])
+
+
 @pytest.mark.parametrize(
     ("key", "accepted"),
     [("aws:x", False), ("aws:", False), ("awsx", True), ("aws", True), ("AWS:x", True), ("x:aws:", True)],

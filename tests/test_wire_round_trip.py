@@ -18,10 +18,12 @@ from botocore.model import Shape
 from botocore.parsers import create_parser
 from botocore.response import StreamingBody
 from botocore.serialize import create_serializer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from model_features import needs_millisecond_timestamps
 
 from medimaging_mock.domain.errors import MODELLED_ERRORS, OperationNotImplemented
-from medimaging_mock.wire import validation
+from medimaging_mock.wire import endpoint, validation
 from medimaging_mock.wire.decoding import decode_request
 from medimaging_mock.wire.encoding import encode_error, encode_result
 from medimaging_mock.wire.model import service_model
@@ -276,3 +278,10 @@ def test_operation_not_implemented_is_501_with_its_code():
 
     assert response.status == 501
     assert parsed["Error"] == {"Code": "NotImplemented", "Message": "GetImageFrame is not implemented yet"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab=&%+;2F x\u00e9", max_size=24))
+def test_query_strings_read_as_urllib_reads_them(text):
+    """The endpoint splits the usual query itself; every query means what urllib's parse_qs makes of it."""
+    assert endpoint._query(text) == parse_qs(text, keep_blank_values=True)

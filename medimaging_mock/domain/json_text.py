@@ -9,14 +9,17 @@ from typing import Any
 
 from medimaging_mock.domain.errors import ValidationException
 
+_OPENERS = (b"{", b"[")
 MAX_DEPTH = 64  # metadata documents nest about 8 levels, sequences a few more each
 
 
 def parse(text: bytes | str, what: str) -> Any:
     """`what` names the text in messages, e.g. "The request body" or "updatableAttributes"."""
     try:
-        if isinstance(text, bytes):
-            text = text.decode(json.detect_encoding(text), "surrogatepass")  # as json.loads reads bytes
+        if isinstance(text, bytes):  # as json.loads reads bytes; UTF-8 is known by its first two bytes
+            utf8 = text[:1] in _OPENERS and text[1:2] != b"\x00"
+            encoding = "utf-8" if utf8 else json.detect_encoding(text)
+            text = text.decode(encoding, "surrogatepass")
         value = _DECODER.decode(text)
     except RecursionError:
         raise ValidationException(f"{what} is nested deeper than {MAX_DEPTH} levels") from None

@@ -12,10 +12,11 @@ import re
 import threading
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from medimaging_mock.domain import cursors
 from medimaging_mock.domain.errors import ValidationException
@@ -29,6 +30,7 @@ HASHED += ("DICOMSeriesInstanceUID", "isPrimary")
 ORDERED = ("updatedAt", "createdAt", "DICOMStudyDateAndTime")
 DEFAULT_SORT = ("updatedAt", "DESC")
 DEFAULT_PAGE_SIZE = 50
+_NOTHING: frozenset[str] = frozenset()
 SMALL_CANDIDATE_SET = 2048  # below this, sorting the candidates beats walking an ordered index
 ALLOWED = (
     "SearchImageSets accepts one filter (EQUAL on any attribute, or BETWEEN on createdAt, updatedAt or "
@@ -41,16 +43,14 @@ _STORED_TIME = re.compile(
 )  # DICOM TM: HH[MM[SS[.F]]]
 
 
-@dataclass(frozen=True)
-class Filter:
+class Filter(NamedTuple):  # a named tuple: made per search, and a tenth of a frozen dataclass to make
     attribute: str
     low: Any  # EQUAL on a hashed attribute: the value; otherwise the inclusive range [low, high]
     high: Any
     between: bool = False
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(NamedTuple):
     filters: tuple[Filter, ...]
     sort_field: str
     descending: bool
@@ -189,44 +189,61 @@ def _keys(value: Any) -> tuple[str, ...]:
 
 
 class SearchIndex:
-    """The indexes of one datastore's live (not deleted) image sets."""
+    """The indexes of one datastore's live (not deleted) image sets.
+
+    A write only marks its image set stale; the indexes catch up at the next read. An update and its
+    completion, or a burst of writes between two searches, re-key an image set once, and writes nobody
+    searches after cost nothing here."""
 
     def __init__(self, datastore_id: str):
         self._datastore_id = datastore_id
         self._lock = threading.Lock()
+        self._stale: dict[str, ImageSet] = {}
         self._entries: dict[str, Entry] = {}
         self._hashed: dict[str, dict[Any, set[str]]] = {attribute: {} for attribute in HASHED}
         self._ordered: dict[str, list[tuple[Any, str]]] = {field: [] for field in ORDERED}
 
     def put(self, image_set: ImageSet) -> None:
-        """Only the keys that changed move (a completed update changes updatedAt alone)."""
-        image_set_id = image_set.image_set_id
         with self._lock:
-            old = self._entries.get(image_set_id)
-            entry = Entry.of(image_set, old)
-            if entry is old:
-                return
-            self._entries[image_set_id] = entry
-            for attribute, values in entry.hashed.items():
-                before = old.hashed[attribute] if old else ()
-                if values != before:
-                    self._unhash(attribute, before, image_set_id)
-                    for value in values:
-                        self._hashed[attribute].setdefault(value, set()).add(image_set_id)
-            for field, key in entry.ordered.items():
-                if old is None or old.ordered[field] != key:
-                    ordered = self._ordered[field]
-                    if old is not None:
-                        del ordered[bisect_left(ordered, (old.ordered[field], image_set_id))]
-                    insort(ordered, (key, image_set_id))
+            self._stale[image_set.image_set_id] = image_set
 
     def holding_series(self, series_uid: str) -> set[str]:
         with self._lock:
+            self._catch_up()
             return set(self._hashed["DICOMSeriesInstanceUID"].get(series_uid, ()))
 
     def remove(self, image_set_id: str) -> None:
         with self._lock:
+            self._stale.pop(image_set_id, None)
             self._drop(image_set_id)
+
+    def _catch_up(self) -> None:
+        """Re-key every stale image set from its history now; callers hold the lock."""
+        if self._stale:
+            for image_set in self._stale.values():
+                self._refresh(image_set)
+            self._stale.clear()
+
+    def _refresh(self, image_set: ImageSet) -> None:
+        """Only the keys that changed move (a completed update changes updatedAt alone)."""
+        image_set_id = image_set.image_set_id
+        old = self._entries.get(image_set_id)
+        entry = Entry.of(image_set, old)
+        if entry is old:
+            return
+        self._entries[image_set_id] = entry
+        for attribute, values in entry.hashed.items():
+            before = old.hashed[attribute] if old else ()
+            if values != before:
+                self._unhash(attribute, before, image_set_id)
+                for value in values:
+                    self._hashed[attribute].setdefault(value, set()).add(image_set_id)
+        for field, key in entry.ordered.items():
+            if old is None or old.ordered[field] != key:
+                ordered = self._ordered[field]
+                if old is not None:
+                    del ordered[bisect_left(ordered, (old.ordered[field], image_set_id))]
+                insort(ordered, (key, image_set_id))
 
     def _drop(self, image_set_id: str) -> None:
         entry = self._entries.pop(image_set_id, None)
@@ -253,15 +270,16 @@ class SearchIndex:
         after = cursors.decode(token, identity) if token else None
         field = query.sort_field
         with self._lock:
+            self._catch_up()
             ordered = self._ordered[field]
             bounds = None  # the (low, high) keys a filter puts on the sort field itself
-            candidates: set[str] | None = None
+            candidates: AbstractSet[str] | None = None
             for f in query.filters:
                 if f.attribute == field:
                     bounds = (f.low, f.high)
                     continue
                 if f.attribute in HASHED:
-                    found = self._hashed[f.attribute].get(f.low, set())
+                    found = self._hashed[f.attribute].get(f.low, _NOTHING)
                 else:
                     found = {i for _, i in _range(self._ordered[f.attribute], (f.low, f.high))}
                 candidates = found if candidates is None else candidates & found

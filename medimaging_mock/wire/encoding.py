@@ -112,15 +112,11 @@ def _identity(value: Any) -> Any:
     return value
 
 
-def _timestamp(value: datetime) -> float:
-    return value.timestamp()
-
-
 def _blob(value: bytes) -> str:
     return base64.b64encode(value).decode("ascii")
 
 
-_SCALAR_CONVERTERS: dict[str, Converter] = {"timestamp": _timestamp, "blob": _blob}
+_SCALAR_CONVERTERS: dict[str, Converter] = {"timestamp": datetime.timestamp, "blob": _blob}
 
 
 @functools.cache
@@ -141,17 +137,20 @@ def _structure(members: dict[str, Shape]) -> Converter:
     """Null members and members the shape does not model are not sent; the rest converted as needed."""
     plain = frozenset(name for name, member in members.items() if _converter(member) is _identity)
     converted = {name: _converter(member) for name, member in members.items() if name not in plain}
+    if not converted:  # e.g. a search summary's DICOMTags: only members to keep or drop
+
+        def keep(value: dict[str, Any]) -> dict[str, Any]:
+            return {name: item for name, item in value.items() if item is not None and name in plain}
+
+        return keep
+    modelled = plain | converted.keys()
 
     def convert(value: dict[str, Any]) -> dict[str, Any]:
-        document = {}
-        for name, item in value.items():
-            if item is None:
-                continue
-            if name in plain:
-                document[name] = item
-            elif name in converted:
-                document[name] = converted[name](item)
-        return document
+        return {
+            name: item if name in plain else converted[name](item)
+            for name, item in value.items()
+            if item is not None and name in modelled
+        }
 
     return convert
 

@@ -32,6 +32,21 @@ def _keyword_names(operation: OperationModel) -> dict[str, str]:
     return {name: xform_name(name) for name in shape.members} if shape else {}
 
 
+def _query(text: str) -> dict[str, list[str]]:
+    """The query string's values by name. The usual query (`a=1&b=2`, nothing escaped) is split directly;
+    anything else goes through urllib, which reads escapes and `+` as the client meant them."""
+    if not text:
+        return {}
+    if "%" in text or "+" in text:
+        return parse_qs(text, keep_blank_values=True)
+    query: dict[str, list[str]] = {}
+    for pair in text.split("&"):
+        if pair:
+            name, _, value = pair.partition("=")
+            query.setdefault(name, []).append(value)
+    return query
+
+
 class RestJsonEndpoint:
     def __init__(self) -> None:
         self._router = Router(service_model())
@@ -44,7 +59,7 @@ class RestJsonEndpoint:
             return error_response(404, "UnknownOperationException", message)
         operation, labels = matched
         try:
-            query = parse_qs(request.query, keep_blank_values=True) if request.query else {}
+            query = _query(request.query)
             params = decode_request(operation, labels, query, request.headers, request.body)
             check(operation.input_shape, params)
             names = _keyword_names(operation)

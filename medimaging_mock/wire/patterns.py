@@ -53,13 +53,26 @@ class JavaPattern:
                 raise ValueError(f"{source!r}: the lookahead would govern the first alternative only")
             self._excluded = _re2(tokens[1:end])
             tokens = tokens[end + 1 :]
-        self._lengths = _counted_single_character(tokens)
+        self._lengths = _repeated_single_character(tokens)
         self._whole = _re2([*tokens[:1], "*"] if self._lengths else tokens)
-        self.fullmatch: Callable[[str], bool] = remembered(self._fullmatch, longest=256)
+        self._ascii_accepted: frozenset[str] | None = None
+        self.fullmatch: Callable[[str], bool]
+        if self._lengths and self._excluded is None:
+            # one character class, repeated (most model patterns: ids, versions, names): RE2 says once which
+            # ASCII characters it accepts, and an ASCII text is then a length and a set test
+            ascii_characters = map(chr, range(128))
+            self._ascii_accepted = frozenset(
+                c for c in ascii_characters if _matches(self._whole, _BOTH, c.encode())
+            )
+            self.fullmatch = self._fullmatch
+        else:
+            self.fullmatch = remembered(self._fullmatch, longest=256)
 
     def _fullmatch(self, text: str) -> bool:
         if self._lengths and not self._lengths[0] <= len(text) <= self._lengths[1]:
             return False
+        if self._ascii_accepted is not None and text.isascii():
+            return self._ascii_accepted.issuperset(text)
         encoded = (text if text.isascii() else text.translate(_LONE_SURROGATES)).encode()
         if self._excluded is not None and _matches(self._excluded, _START, encoded):
             return False
@@ -70,17 +83,23 @@ def _matches(compiled: Any, anchor: Any, encoded: bytes) -> bool:
     return bool(compiled.Match(anchor, encoded, 0, len(encoded))[0] != _NO_MATCH)
 
 
-def _counted_single_character(tokens: list[str]) -> tuple[int, float] | None:
-    r"""`X{m,n}` where X matches one character (the model's `\p{ASCII}{0,8192}`): the bounds, so the
-    pattern becomes `X*` plus a length check. The same language, without the thousands of states RE2 would
-    build for a large count."""
+def _repeated_single_character(tokens: list[str]) -> tuple[int, float] | None:
+    r"""`X{m,n}`, `X+`, `X*` or `X?` where X matches one character (the model's `\d+`, `[0-9a-z]{32}`,
+    `\p{ASCII}{0,8192}`): the bounds on the length, so the pattern becomes `X*` plus a length check. The
+    same language, without the thousands of states RE2 would build for a large count."""
     if len(tokens) != 2 or tokens[0] in "()|*+?{}^" or tokens[0].startswith("(?"):
         return None
-    repeat = _REPEAT.fullmatch(tokens[1])
+    quantifier = tokens[1]
+    if quantifier in _QUANTIFIERS:
+        return _QUANTIFIERS[quantifier]
+    repeat = _REPEAT.fullmatch(quantifier)
     if repeat is None:
         return None
     low = int(repeat[1])
     return low, (float(repeat[3]) if repeat[3] else float("inf")) if repeat[2] else low
+
+
+_QUANTIFIERS = {"*": (0, float("inf")), "+": (1, float("inf")), "?": (0, 1.0)}
 
 
 def _re2(tokens: list[str]) -> Any:

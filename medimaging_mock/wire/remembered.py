@@ -1,5 +1,5 @@
-"""Bounded memory for pure functions of short texts: a test names the same few paths, ids and URLs in call
-after call, so their routes, pattern matches and splits are worked out once."""
+"""Bounded memory for pure functions of one short text: a test names the same few paths, ids and URLs in
+call after call, so their routes, pattern matches and splits are worked out once."""
 
 from __future__ import annotations
 
@@ -11,14 +11,13 @@ Result = TypeVar("Result")
 
 
 def remembered(
-    function: Callable[..., Result], *, longest: int, entries: int = 1024
-) -> Callable[..., Result]:
-    """`function` of text arguments, its answers kept for the last `entries` arguments (functools'
-    thread-safe LRU). Arguments longer than `longest` in all are worked out every time, so no client can
-    make the mock hold large texts."""
+    function: Callable[[str], Result], *, longest: int, entries: int = 1024
+) -> Callable[[str], Result]:
+    """`function`, its answers kept for the last `entries` texts (functools' thread-safe LRU). Texts longer
+    than `longest` are worked out every time, so no client can make the mock hold large texts."""
     cached = functools.lru_cache(maxsize=entries)(function)
 
-    def call(*texts: str) -> Result:
-        return cached(*texts) if sum(map(len, texts)) <= longest else function(*texts)
+    def call(text: str) -> Result:
+        return cached(text) if len(text) <= longest else function(text)
 
     return call

@@ -55,9 +55,10 @@ class Router:
 
     def match(self, method: str, path: str) -> tuple[OperationModel, Mapping[str, str]] | None:
         """The operation and its URI labels (shared between calls, so read-only)."""
-        return self._remembered(method, path)
+        return self._remembered(f"{method} {path}")
 
-    def _match(self, method: str, path: str) -> tuple[OperationModel, Mapping[str, str]] | None:
+    def _match(self, request_line: str) -> tuple[OperationModel, Mapping[str, str]] | None:
+        method, _, path = request_line.partition(" ")  # methods have no space
         for route in self._routes:
             if route.method == method:
                 found = route.pattern.fullmatch(path)

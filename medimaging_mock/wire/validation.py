@@ -42,13 +42,15 @@ def check(shape: Shape | None, params: dict[str, Any]) -> None:
     if checker is None:
         return
     violations: list[str] = []
-    checker(params, "", violations, False)
+    checker(params, (), violations, False)
     if violations:
         raise failure(violations)
 
 
+# The steps from the input to a value; joined with dots only for a message, never for a valid value.
+Path = tuple[str, ...]
 # A compiled check: (value, path, violations, sensitive) -> None, appending what `value` breaks.
-Checker = Callable[[Any, str, list[str], bool], None]
+Checker = Callable[[Any, Path, list[str], bool], None]
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,16 @@ class _Rules:
     matcher: JavaPattern | None  # the compiled `pattern`
     enum: tuple[str, ...]  # in the model's order, as the message lists them
     numeric: bool
+
+    def accepts(self, value: Any) -> bool:
+        """One pass over the rules for the usual, valid value; `broken` says why when it is not."""
+        if self.sized or self.numeric:
+            size = len(value) if self.sized else value
+            if (self.low is not None and size < self.low) or (self.high is not None and size > self.high):
+                return False
+        if self.matcher is not None and not self.matcher.fullmatch(value):
+            return False
+        return not self.enum or value in self.enum
 
     def broken(self, value: Any) -> list[str]:
         """The rules `value` breaks."""
@@ -127,17 +139,25 @@ def _checker(shape: Shape) -> Checker | None:
         return None
     own_sensitivity = bool(shape.metadata.get("sensitive"))
 
-    def check_value(value: Any, path: str, violations: list[str], sensitive: bool) -> None:
+    def check_value(value: Any, path: Path, violations: list[str], sensitive: bool) -> None:
         """`sensitive`: this shape or one that contains it is sensitive, so values are never echoed."""
         sensitive = sensitive or own_sensitivity
-        if rules is not None:
-            broken = rules.broken(value)
-            if broken:
-                violations.extend(describe(path, value, rule, sensitive) for rule in broken)
+        if rules is not None and not rules.accepts(value):
+            where = ".".join(path)
+            violations.extend(describe(where, value, rule, sensitive) for rule in rules.broken(value))
         if inner is not None:
             inner(value, path, violations, sensitive)
 
     return check_value
+
+
+def _leaf_test(shape: Shape) -> Callable[[Any], bool] | None:
+    """For a member with rules of its own and nothing inside to walk: the one test a valid value passes,
+    made inline by the structure that holds it."""
+    rules = _rules_of(shape)
+    if rules is None or isinstance(shape, StructureShape | ListShape | MapShape):
+        return None
+    return rules.accepts
 
 
 def _structure_checker(shape: StructureShape) -> Checker | None:
@@ -146,21 +166,29 @@ def _structure_checker(shape: StructureShape) -> Checker | None:
     members = {name: checker for name, member in shape.members.items() if (checker := _checker(member))}
     if not (required or union or members):
         return None
+    leaf_tests = {name: test for name, member in shape.members.items() if (test := _leaf_test(member))}
+    nested = {name: checker for name, checker in members.items() if name not in leaf_tests}
 
-    def check_structure(value: dict[str, Any], path: str, violations: list[str], sensitive: bool) -> None:
-        prefix = f"{path}." if path else ""
+    def check_structure(value: dict[str, Any], path: Path, violations: list[str], sensitive: bool) -> None:
         for name in required:
             if value.get(name) is None:
-                violations.append(describe(prefix + name, None, "Member must not be null"))
+                violations.append(describe(".".join((*path, name)), None, "Member must not be null"))
         if union:
             chosen = [name for name in union if value.get(name) is not None]
             if len(chosen) != 1:
                 rule = f"Member must have exactly one of [{', '.join(union)}] set (got {len(chosen)})"
-                violations.append(f"Value at '{path}' failed to satisfy constraint: {rule}")
+                violations.append(f"Value at '{'.'.join(path)}' failed to satisfy constraint: {rule}")
         for name, item in value.items():
-            member_check = members.get(name)
-            if member_check is not None and item is not None:
-                member_check(item, prefix + name, violations, sensitive)
+            if item is None:
+                continue
+            test = leaf_tests.get(name)
+            if test is not None:
+                if not test(item):  # described by the member's full check
+                    members[name](item, (*path, name), violations, sensitive)
+                continue
+            member_check = nested.get(name)
+            if member_check is not None:
+                member_check(item, (*path, name), violations, sensitive)
 
     return check_structure
 
@@ -170,9 +198,9 @@ def _list_checker(shape: ListShape) -> Checker | None:
     if item_check is None:
         return None
 
-    def check_list(value: list[Any], path: str, violations: list[str], sensitive: bool) -> None:
+    def check_list(value: list[Any], path: Path, violations: list[str], sensitive: bool) -> None:
         for index, item in enumerate(value, start=1):
-            item_check(item, f"{path}.{index}.member", violations, sensitive)
+            item_check(item, (*path, str(index), "member"), violations, sensitive)
 
     return check_list
 
@@ -182,15 +210,15 @@ def _map_checker(shape: MapShape) -> Checker | None:
     if _rules_of(shape.key) is None and _rules_of(shape.value) is None:
         return None
 
-    def check_map(value: dict[str, Any], path: str, violations: list[str], sensitive: bool) -> None:
+    def check_map(value: dict[str, Any], path: Path, violations: list[str], sensitive: bool) -> None:
         for key, item in value.items():
             key_rules = _broken(shape.key, key)
             if key_rules:
                 rule = f"Map keys must satisfy constraint: [{', '.join(key_rules)}]"
-                violations.append(describe(path, key, rule, sensitive))
+                violations.append(describe(".".join(path), key, rule, sensitive))
             value_rules = _broken(shape.value, item)
             if value_rules:
                 rule = f"Map value must satisfy constraint: [{', '.join(value_rules)}]"
-                violations.append(describe(path, item, rule, sensitive))
+                violations.append(describe(".".join(path), item, rule, sensitive))
 
     return check_map

@@ -33,6 +33,13 @@ GENERATED = frozenset(
 NEEDS_FORCE = frozenset({"StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "StudyID"})
 UIDS = ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")
 _HEX_TAG = re.compile(r"[0-9A-Fa-f]{8}")
+_ROOT_KEYS = frozenset({"SchemaVersion", "Patient", "Study"})
+_PATIENT_KEYS = frozenset({"DICOM"})
+_STUDY_KEYS = frozenset({"DICOM", "Series"})
+_SERIES_KEYS = frozenset({"DICOM", "Instances"})
+_INSTANCE_KEYS = frozenset({"DICOM", "DICOMVRs"})
+_NONE: dict[str, Any] = {}  # an absent level: read, never changed
+Path = tuple[str, ...]  # the steps to a value, joined with dots in a message
 
 
 class UpdateFailed(Exception):
@@ -71,30 +78,31 @@ class Change:
 
 
 def parse(blob: bytes, member: str, *, removal: bool, force: bool) -> Change:
-    """Read one DICOMUpdates blob and check every rule the request alone can break."""
+    """Read one DICOMUpdates blob and check every rule the request alone can break. Paths are tuples of
+    steps, spelled out only in a message: a good request builds none of its texts."""
     data = json_text.parse(blob, member)
-    root = _object(data, member, {"SchemaVersion", "Patient", "Study"})
+    root = _object(data, (member,), _ROOT_KEYS)
     if str(root.get("SchemaVersion")) != "1.1":
         raise ValidationException(f"{member}.SchemaVersion must be 1.1, not {root.get('SchemaVersion')!r}")
-    patient = _object(root.get("Patient", {}), f"{member}.Patient", {"DICOM"})
-    study = _object(root.get("Study", {}), f"{member}.Study", {"DICOM", "Series"})
+    patient = _object(root.get("Patient", _NONE), (member, "Patient"), _PATIENT_KEYS)
+    study = _object(root.get("Study", _NONE), (member, "Study"), _STUDY_KEYS)
     rules = _Rules(removal, force)
     series = {}
-    for uid, entry in _object(study.get("Series", {}), f"{member}.Study.Series", None).items():
-        path = f"{member}.Study.Series.{uid}"
-        block = _object(entry, path, {"DICOM", "Instances"})
+    for uid, entry in _object(study.get("Series", _NONE), (member, "Study", "Series"), None).items():
+        path = (member, "Study", "Series", uid)
+        block = _object(entry, path, _SERIES_KEYS)
         instances = {}
-        for sop, item in _object(block.get("Instances", {}), f"{path}.Instances", None).items():
-            where = f"{path}.Instances.{sop}"
-            instance = _object(item, where, {"DICOM", "DICOMVRs"})
-            dicom = rules.attributes(instance.get("DICOM", {}), "instance", f"{where}.DICOM")
-            vrs = _vrs(instance.get("DICOMVRs", {}), f"{where}.DICOMVRs")
+        for sop, item in _object(block.get("Instances", _NONE), (*path, "Instances"), None).items():
+            where = (*path, "Instances", sop)
+            instance = _object(item, where, _INSTANCE_KEYS)
+            dicom = rules.attributes(instance.get("DICOM", _NONE), "instance", (*where, "DICOM"))
+            vrs = _vrs(instance.get("DICOMVRs", _NONE), (*where, "DICOMVRs"))
             instances[sop] = InstanceChange(dicom, vrs, whole=removal and not instance)
-        dicom = rules.attributes(block.get("DICOM", {}), "series", f"{path}.DICOM")
+        dicom = rules.attributes(block.get("DICOM", _NONE), "series", (*path, "DICOM"))
         series[uid] = SeriesChange(dicom, instances, whole=removal and not block)
     return Change(
-        patient=rules.attributes(patient.get("DICOM", {}), "patient", f"{member}.Patient.DICOM"),
-        study=rules.attributes(study.get("DICOM", {}), "study", f"{member}.Study.DICOM"),
+        patient=rules.attributes(patient.get("DICOM", _NONE), "patient", (member, "Patient", "DICOM")),
+        study=rules.attributes(study.get("DICOM", _NONE), "study", (member, "Study", "DICOM")),
         series=series,
     )
 
@@ -172,32 +180,40 @@ class _Rules:
         self.removal = removal
         self.force = force
 
-    def attributes(self, value: Any, level: str, path: str) -> dict[str, Any]:
+    def attributes(self, value: Any, level: str, path: Path) -> dict[str, Any]:
         attributes = _object(value, path, None)
         checked = {}
         for key, item in attributes.items():
             key = key.upper() if _HEX_TAG.fullmatch(key) else key  # documents spell tags in upper case
-            self._check(key, item, level, f"{path}.{key}")
+            self._check(key, item, level, path)
             checked[sys.intern(key)] = item  # interned: every version shares the key
         return checked
 
-    def _check(self, key: str, value: Any, level: str, path: str) -> None:
+    def _check(self, key: str, value: Any, level: str, block: Path) -> None:
         refusal, forced, vr = _rule(key, level)
         if refusal is not None:
-            raise ValidationException(f"{path}: {refusal}")
+            raise _refused(block, key, refusal)
         if key in UIDS:
             if self.removal:
-                raise ValidationException(f"{path}: {key} identifies its level and cannot be removed")
+                raise _refused(block, key, f"{key} identifies its level and cannot be removed")
             if not isinstance(value, str):
-                raise ValidationException(f"{path}: {key} must be a string, not {_json_type(value)}")
+                raise _refused(block, key, f"{key} must be a string, not {_json_type(value)}")
         if forced is not None:
-            self._needs_force(path, forced)
+            self._needs_force(block, key, forced)
         elif vr is not None and not self.removal and not _fits(vr, value):
-            self._needs_force(path, f"{value!r} is not a valid {vr} value; storing it")
+            self._needs_force(block, key, f"{value!r} is not a valid {vr} value; storing it")
 
-    def _needs_force(self, path: str, what: str) -> None:
+    def _needs_force(self, block: Path, key: str, what: str) -> None:
         if not self.force:
-            raise ValidationException(f"{path}: {what} needs force=true")
+            raise _refused(block, key, f"{what} needs force=true")
+
+
+def _refused(block: Path, key: str, why: str) -> ValidationException:
+    return ValidationException(f"{_dotted(block)}.{key}: {why}")
+
+
+def _dotted(path: Path) -> str:
+    return ".".join(path)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -230,14 +246,14 @@ def _rule(key: str, level: str) -> tuple[str | None, str | None, str | None]:
     return None, None, vr
 
 
-def _vrs(value: Any, path: str) -> dict[str, str]:
+def _vrs(value: Any, path: Path) -> dict[str, str]:
     """DICOMVRs: the VR of each private or unknown element, by its 8-hex-digit tag."""
     vrs = {}
     for key, vr in _object(value, path, None).items():
         if not _HEX_TAG.fullmatch(key):
-            raise ValidationException(f"{path}: {key!r} is not a tag of 8 hexadecimal digits")
+            raise ValidationException(f"{_dotted(path)}: {key!r} is not a tag of 8 hexadecimal digits")
         if not isinstance(vr, str) or vr not in _vr_names():
-            raise ValidationException(f"{path}.{key}: {vr!r} is not a DICOM VR")
+            raise _refused(path, key, f"{vr!r} is not a DICOM VR")
         vrs[key.upper()] = vr
     return vrs
 
@@ -256,23 +272,40 @@ def _json_type(value: Any) -> str:
     )
 
 
-def _object(value: Any, path: str, allowed: set[str] | None) -> dict[str, Any]:
+def _object(value: Any, path: Path, allowed: frozenset[str] | None) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise ValidationException(f"{path} must be a JSON object")
-    if allowed is not None and value.keys() - allowed:
+        raise ValidationException(f"{_dotted(path)} must be a JSON object")
+    if allowed is not None and not allowed.issuperset(value):
         unknown = sorted(value.keys() - allowed)
-        raise ValidationException(f"{path} has unknown keys {unknown}; allowed are {sorted(allowed)}")
+        raise ValidationException(
+            f"{_dotted(path)} has unknown keys {unknown}; allowed are {sorted(allowed)}"
+        )
     return value
 
 
 def _fits(vr: str, value: Any) -> bool:
-    from pydicom import config
-    from pydicom.valuerep import validate_value
-
     if value is None:
         return True
     if isinstance(value, (list, dict, bool)):
         return False
+    if isinstance(value, str) and len(value) <= _REMEMBERED_TEXT:
+        return _text_fits(vr, value)
+    return _validates(vr, value)
+
+
+_REMEMBERED_TEXT = 64  # test suites write the same short values again and again
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_fits(vr: str, value: str) -> bool:
+    return _validates(vr, value)
+
+
+def _validates(vr: str, value: Any) -> bool:
+    """pydicom's own check of a value against its VR."""
+    from pydicom import config
+    from pydicom.valuerep import validate_value
+
     try:
         validate_value(vr, value, config.RAISE)
     except (ValueError, TypeError):
