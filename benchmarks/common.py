@@ -144,12 +144,13 @@ def report(title: str, results: Mapping[str, float]) -> None:
 
 
 def clone_image_sets(
-    datastore_id: str, template: list[Dataset], count: int
+    datastore_id: str, template: list[Dataset], count: int, is_primary: bool = False
 ) -> list[tuple[str, str, list[str]]]:
     """The seeding fast path for large benchmarks: build one study with the real builder, then create
     `count` image sets from it, each with its own copy of every block, new Study / Series / SOP UIDs,
     frame ids, and a PatientID of its own (<template's>-<number>). Attribute values are shared between
-    clones, which only makes the footprint smaller. Returns (image set id, series UID, SOP UIDs) per series.
+    clones, which only makes the footprint smaller. Each clone is its own study, so `is_primary` makes
+    primary image sets that cannot conflict. Returns (image set id, series UID, SOP UIDs) per series.
     Written straight into the domain state of moto's default account in REGION (`mi.backend()` only reads).
     """
     built = ingestion.build_all(template, "HTJ2K")
@@ -174,7 +175,7 @@ def clone_image_sets(
             series[series_uid] = Series({**block.dicom, "SeriesInstanceUID": series_uid}, instances)
         patient = {**model.patient, "PatientID": f"{model.patient.get('PatientID')}-{number}"}
         document = Document(patient, {**model.study, "StudyInstanceUID": study_uid}, series)
-        image_set = image_sets.create(document, is_primary=False)
+        image_set = image_sets.create(document, is_primary=is_primary)
         for series_uid, block in series.items():
             created.append((image_set.image_set_id, series_uid, list(block.instances)))
     return created

@@ -21,6 +21,8 @@ BENCHMARKS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "bench_import": ({}, {"rounds_1": 15, "rounds_500": 3}),
     "bench_fixture": ({}, {"rounds": 15}),
     "bench_import_time": ({"rounds": 9}, {"rounds": 5}),
+    "bench_qido": ({}, {"studies": 5000, "rounds": 7, "calls": 10}),
+    "bench_dicomweb_frames": ({}, {"rounds": 7, "calls": 50}),
 }
 
 

@@ -3,6 +3,11 @@ the state of such a server from a test in another thread or process (`create_ima
 
 The mock is active for the server's lifetime, as in a test, so nothing in this process reaches AWS; import
 jobs read and write the server's own moto S3 in process whatever is active (domain/object_store.py).
+
+moto's server routes a request by the service its signature names, and one without a SigV4 signature by
+its path, which sends a DICOMweb path to S3. A browser's CORS preflight carries no signature, and an OIDC
+client sends a bearer token; so `serve` puts `application()` in front of moto's dispatcher, and it hands
+every DICOMweb path to the service's DICOMweb front whatever the request carries.
 """
 
 from __future__ import annotations
@@ -12,9 +17,11 @@ import copy
 import io
 import json
 import os
+import signal
+import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from medimaging_mock import mock_medical_imaging
 from medimaging_mock.domain import frames
@@ -23,6 +30,7 @@ from medimaging_mock.domain.metadata.builder import InvalidDataset
 from medimaging_mock.interception.seeding import PATH, VALUE_ERROR
 
 if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from botocore.credentials import Credentials
 
     from medimaging_mock.domain.ingestion import DicomSource
@@ -31,16 +39,49 @@ DEFAULT_REGION = "us-east-1"
 
 
 def serve(host: str, port: int, frame_container: str = frames.CODESTREAM) -> None:
-    from moto.server import main
+    """moto_server's own run (threaded werkzeug, moto's request handler, MOTO_PORT for moto's requests to
+    itself, SIGTERM as a clean exit), with `application()` as the app."""
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+    from werkzeug.serving import run_simple
 
     frames.container.default = frames.container.checked(frame_container)
     print(
-        "medical-imaging and the rest of moto, on moto's server.\n"
+        "medical-imaging and the rest of moto, on moto's server; DICOMweb under /datastore/<id>/.\n"
         "Image-set operations carry the host prefix 'runtime-': a client that does not import "
         "medimaging_mock needs AWS_DISABLE_HOST_PREFIX_INJECTION=true (or Config(inject_host_prefix=False))."
     )
+    os.environ.setdefault("MOTO_PORT", str(port))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with mock_medical_imaging():
-        main(["-H", host, "-p", str(port)])
+        run_simple(host, port, application(), threaded=True, request_handler=MotoRequestHandler)
+
+
+def application() -> WSGIApplication:
+    """moto's server app (every service moto serves) with DICOMweb paths answered by this service."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    return _DicomwebFirst(DomainDispatcherApplication(create_backend_app))
+
+
+class _DicomwebFirst:
+    def __init__(self, moto_app: WSGIApplication):
+        self.moto_app = moto_app
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        from werkzeug.wrappers import Request, Response
+
+        from medimaging_mock.interception.dispatch import serve as serve_request
+        from medimaging_mock.wire.dicomweb.routes import is_dicomweb_path
+
+        if not is_dicomweb_path(environ.get("PATH_INFO", "")):
+            return self.moto_app(environ, start_response)
+        request = Request(environ)
+        raw_path = environ.get("REQUEST_URI") or environ.get("RAW_URI")  # as sent: `%2F` stays in its label
+        url = request.host_url.rstrip("/") + raw_path if raw_path else request.url
+        answer = serve_request(request.method, url, request.headers, request.get_data())
+        response: Any = Response(answer.body, answer.status, answer.headers)
+        iterable: Iterable[bytes] = response(environ, start_response)
+        return iterable
 
 
 def create_image_set(

@@ -59,6 +59,26 @@ def test_a_zero_or_small_latency_delays_and_then_answers(medical_imaging, client
     assert [client.list_datastores()["datastoreSummaries"] for _ in range(3)] == [[], [], []]
 
 
+def test_a_fault_applies_to_a_dicomweb_operation_as_to_any_other(medical_imaging, client, datastore_id):
+    from dicomweb_helpers import datastore_root, signed_session
+
+    medical_imaging.faults.add("SearchDICOMStudies", "ThrottlingException")
+    session = signed_session()
+
+    throttled = session.get(f"{datastore_root(datastore_id)}/studies")
+    answered = session.get(f"{datastore_root(datastore_id)}/studies")
+
+    assert (throttled.status_code, throttled.headers["x-amzn-ErrorType"]) == (429, "ThrottlingException")
+    assert (answered.status_code, answered.json()) == (200, [])
+
+
+def test_a_dicomweb_fault_names_only_errors_dicomweb_answers(medical_imaging):
+    with pytest.raises(ValueError, match="does not model 'ServiceQuotaExceededException'"):
+        medical_imaging.faults.add("GetDICOMInstance", "ServiceQuotaExceededException")
+    with pytest.raises(ValueError, match="'GetDICOMStudy' is not a medical-imaging operation"):
+        medical_imaging.faults.add("GetDICOMStudy", latency=0.1)
+
+
 def test_times_counts_the_failing_calls(medical_imaging, client):
     medical_imaging.faults.add("ListDatastores", "AccessDeniedException", times=2)
 

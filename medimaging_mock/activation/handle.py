@@ -14,6 +14,7 @@ from medimaging_mock.activation.views import BackendView, snapshot
 from medimaging_mock.domain import frames, transitions
 from medimaging_mock.interception.moto_service.models import all_backends, regional_backend
 from medimaging_mock.service.faults import faults as _faults
+from medimaging_mock.wire.dicomweb import routes as dicomweb_routes
 from medimaging_mock.wire.model import service_model
 
 if TYPE_CHECKING:
@@ -68,11 +69,13 @@ class FaultInjector:
         Checked here, so that a fault never breaks the call it applies to in a way it does not name."""
         self._check()
         model = service_model()
-        if operation not in model.operation_names:
-            raise ValueError(
-                f"{operation!r} is not a medical-imaging operation; one of {model.operation_names}"
-            )
-        modelled = [shape.name for shape in model.operation_model(operation).error_shapes]
+        if operation in dicomweb_routes.OPERATIONS:
+            modelled = list(dicomweb_routes.ERRORS)
+        elif operation in model.operation_names:
+            modelled = [shape.name for shape in model.operation_model(operation).error_shapes]
+        else:
+            known = [*model.operation_names, *sorted(dicomweb_routes.OPERATIONS)]
+            raise ValueError(f"{operation!r} is not a medical-imaging operation; one of {known}")
         if error is not None and error not in modelled:
             raise ValueError(f"{operation} does not model {error!r}; it models {modelled}")
         if error is None and latency is None:

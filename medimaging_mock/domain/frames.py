@@ -60,12 +60,21 @@ class FrameStore:
     def __contains__(self, frame_id: str) -> bool:
         return frame_id in self._frames
 
-    def encoded(self, frame_id: str) -> tuple[bytes, str]:
-        """The frame's bytes and content type; encoded at most once."""
+    def stored(self, frame_id: str) -> StoredFrame:
+        """The frame's pixels and stored syntax (KeyError when it is not held)."""
+        return self._frames[frame_id]
+
+    def codestream(self, frame_id: str) -> bytes:
+        """The frame in its stored transfer syntax, never boxed (DICOMweb); encoded at most once."""
         frame = self._frames[frame_id]
         if frame.encoded is None:
             frame.encoded = frame.original or pixels.encode(frame.pixels, frame.stored_transfer_syntax)
-        body = frame.encoded
+        return frame.encoded
+
+    def encoded(self, frame_id: str) -> tuple[bytes, str]:
+        """The frame's bytes and content type as GetImageFrame answers them (boxed with the JPH setting)."""
+        frame = self._frames[frame_id]
+        body = self.codestream(frame_id)
         if container.value == JPH and frame.stored_transfer_syntax == pixels.HTJ2K_LOSSLESS_RPCL:
             body = jph.boxed(body)
         return body, pixels.content_type(frame.stored_transfer_syntax)

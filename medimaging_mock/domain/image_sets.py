@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from medimaging_mock.domain import arns, clock, cursors, messages
+from medimaging_mock.domain.dicomweb.qido_index import QidoIndex
 from medimaging_mock.domain.errors import ConflictException, ResourceNotFoundException, ValidationException
 from medimaging_mock.domain.ids import new_id
 from medimaging_mock.domain.metadata import copies, updates
@@ -191,7 +192,8 @@ class ImageSets:
         self._pending = pending
         self.lock = threading.RLock()
         self._by_id: dict[str, ImageSet] = {}
-        self.index = SearchIndex(datastore_id)  # kept current by every change below
+        self.index = SearchIndex(datastore_id)  # SearchImageSets; both kept current by _changed / _removed
+        self.qido = QidoIndex()  # DICOMweb QIDO-RS
 
     def create(
         self,
@@ -213,7 +215,7 @@ class ImageSets:
         )
         with self.lock:
             self._by_id[image_set_id] = image_set
-            self.index.put(image_set)
+            self._changed(image_set)
         return image_set
 
     def get(self, image_set_id: str) -> ImageSet:
@@ -266,7 +268,7 @@ class ImageSets:
         with self.lock:
             version = Version(image_set.history.count + 1, document)
             image_set.history = image_set.history.appended(version, Status(ACTIVE, "IMPORTED", clock.now()))
-            self.index.put(image_set)
+            self._changed(image_set)
             return version
 
     def holds_any(self) -> bool:
@@ -434,7 +436,7 @@ class ImageSets:
         """Append the LOCKED in-flight version; return what completes it."""
         version = Version(image_set.history.count + 1, document, forced)
         image_set.history = image_set.history.appended(version, Status(LOCKED, in_flight, clock.now()))
-        self.index.put(image_set)
+        self._changed(image_set)
         return self._completion(image_set, version, status, message)
 
     def _completion(
@@ -447,7 +449,18 @@ class ImageSets:
 
     def _set_status(self, image_set: ImageSet, version: Version, status: Status) -> None:
         image_set.history = image_set.history.with_status(version, status)
+        self._changed(image_set)
+
+    def _changed(self, image_set: ImageSet) -> None:
+        """Every write calls this once it has replaced the image set's history: the indexes re-read it at
+        their next search."""
         self.index.put(image_set)
+        self.qido.changed(image_set)
+
+    def _removed(self, image_set: ImageSet) -> None:
+        """A deletion has completed: the image set leaves every index."""
+        self.index.remove(image_set.image_set_id)
+        self.qido.changed(image_set)  # its history says DELETED: it leaves at the next search
 
     def _complete_later(self, completions: list[Completion]) -> None:
         def complete(when: datetime) -> None:
@@ -468,7 +481,7 @@ class ImageSets:
                 image_set.history = image_set.history.with_status(
                     version, Status(DELETED, "DELETED", now)
                 ).deleted(now)
-                self.index.remove(image_set.image_set_id)
+                self._removed(image_set)
 
             self._complete_later([complete])
             return image_set

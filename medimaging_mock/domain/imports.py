@@ -1,9 +1,7 @@
 """DICOM import jobs: every object under an S3 prefix read, parsed and grouped as the service groups
 instances, image sets created or versioned, and the job's outputs written back to S3.
 
-Grouping (grouping.py): a group joins the series' primary image set when they agree with it (re-imported
-instances replace their copies; the image set gets a new version), starts the primary image set when the
-series has none, and becomes a non-primary image set when it conflicts.
+Each file is built by `build_checked` and each group placed by placement.py: DICOMweb STOW does the same.
 
 S3 is moto's backend of the job's account, called in process (object_store), never AWS.
 """
@@ -14,22 +12,19 @@ import json
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from medimaging_mock.domain import clock, cursors, grouping, ingestion, messages
+from medimaging_mock.domain import clock, cursors, ingestion, messages, placement
 from medimaging_mock.domain.datastores import Datastore, Datastores
 from medimaging_mock.domain.errors import ConflictException, ResourceNotFoundException
+from medimaging_mock.domain.grouping import Key
 from medimaging_mock.domain.ids import new_id
-from medimaging_mock.domain.metadata import copies
-from medimaging_mock.domain.metadata.builder import (
-    BuiltInstance,
-    Encoded,
-    InvalidDataset,
-    assemble,
-    build_instance,
-)
+from medimaging_mock.domain.metadata.builder import BuiltInstance, Encoded, InvalidDataset, build_instance
 from medimaging_mock.domain.object_store import BucketUnavailable, ObjectStore, ObjectUnavailable, split
 from medimaging_mock.domain.transitions import PendingWork
+
+if TYPE_CHECKING:
+    from pydicom.dataset import Dataset
 
 SUBMITTED, IN_PROGRESS, COMPLETED, FAILED = "SUBMITTED", "IN_PROGRESS", "COMPLETED", "FAILED"
 DEFAULT_PAGE_SIZE = 50
@@ -94,6 +89,21 @@ class ImportJob:
             "outputS3Uri": self.output_s3_uri,
             "importConfiguration": self.import_configuration,
         }
+
+
+def build_checked(
+    dataset: Dataset, source: str, lossless_storage_format: str, encoded: Encoded
+) -> BuiltInstance:
+    """The dataset built as an import builds it, within the service's length constraints; InvalidDataset
+    when it cannot be imported. `encoded` is shared by the files of one import (builder._levels)."""
+    built = build_instance(dataset, source, new_id, lossless_storage_format, encoded)
+    for keyword, limit in LENGTH_LIMITS.items():
+        value = built.text_value(keyword)
+        if value is None:  # read safely: build_instance read every element (or its twin)
+            value = str(dataset.get(keyword, "") or "")
+        if len(value) > limit:
+            raise InvalidDataset(source, f"DICOM attribute {keyword} is longer than {limit} characters")
+    return built
 
 
 class ImportJobs:
@@ -222,21 +232,14 @@ class _Import:
         built = [item for item in (self._build(input_bucket, key) for key in keys) if item is not None]
         with self.datastore.lock:  # from the check to the last image set: a deletion waits, or is refused
             self.datastore.require_active()
-            for key, group in _groups(built).items():
+            for key, group in placement.groups(built).items():
                 self._place(key, group)
         self._report(output_bucket, folder, len(keys))
 
     def _build(self, bucket: str, key: str) -> BuiltInstance | None:
         try:
             dataset, _ = ingestion.load(self.store.read(bucket, key), 0)
-            built = build_instance(dataset, key, new_id, self.datastore.lossless_storage_format, self.encoded)
-            for keyword, limit in LENGTH_LIMITS.items():
-                value = built.text_value(keyword)
-                if value is None:  # read safely: build_instance read every element (or its twin)
-                    value = str(dataset.get(keyword, "") or "")
-                if len(value) > limit:
-                    raise InvalidDataset(key, f"DICOM attribute {keyword} is longer than {limit} characters")
-            return built
+            return build_checked(dataset, key, self.datastore.lossless_storage_format, self.encoded)
         except InvalidDataset as error:
             self._fail(key, "ValidationException", error.reason)
         except ObjectUnavailable as error:  # gone since it was listed: the customer's doing, not the mock's
@@ -250,26 +253,17 @@ class _Import:
     def _fail(self, key: str, kind: str, message: str) -> None:
         self.failures.append({"inputFile": key, "exception": {"exceptionType": kind, "message": message}})
 
-    def _place(self, key: grouping.Key, files: list[BuiltInstance]) -> None:
-        """One group (of grouping key `key`) into its image set. A SOP instance read twice keeps its last
-        copy; both files count as imported, as a re-import would."""
-        image_sets = self.datastore.image_sets
-        group = list({item.sop_uid: item for item in files}.values())
-        incoming = assemble(group)
-        primary = image_sets.primary_for_series(group[0].series_uid)
-        if primary is not None and grouping.joins(primary.latest.document, key):
-            version = image_sets.add_imported(primary, copies.merge(primary.latest.document, incoming))
-            image_set = primary
-        else:
-            image_set = image_sets.create(incoming, is_primary=primary is None)
-            version = image_set.latest
-        ingestion.store_frames(self.datastore, group)
+    def _place(self, key: Key, files: list[BuiltInstance]) -> None:
+        """One group into its image set; every file counts as imported, a SOP instance read twice too, as a
+        re-import would."""
+        placed = placement.place(self.datastore, key, files)
+        image_set = placed.image_set
         self.summaries.append(
             {
                 "imageSetId": image_set.image_set_id,
-                "imageSetVersion": version.number,
+                "imageSetVersion": placed.version.number,
                 "isPrimary": image_set.is_primary,
-                "numberOfMatchedSOPInstances": len(group),
+                "numberOfMatchedSOPInstances": placed.instances,
             }
         )
         response = {"imageSetId": image_set.image_set_id, "isPrimary": image_set.is_primary}
@@ -301,14 +295,6 @@ class _Import:
         self.store.write(bucket, f"{folder}FAILURE/failure.ndjson", _ndjson(self.failures))
         self.store.write(bucket, f"{folder}WARNING/warning.ndjson", b"")  # the mock finds nothing to warn of
         self.store.write(bucket, f"{folder}job-output-manifest.json", json.dumps(manifest).encode("utf-8"))
-
-
-def _groups(built: list[BuiltInstance]) -> dict[grouping.Key, list[BuiltInstance]]:
-    """Instances by grouping elements (the series UID among them), in the order they were read."""
-    groups: dict[grouping.Key, list[BuiltInstance]] = {}
-    for item in built:
-        groups.setdefault(grouping.key_of(item), []).append(item)
-    return groups
 
 
 def _ndjson(lines: list[dict[str, Any]]) -> bytes:

@@ -1,4 +1,5 @@
-"""From an intercepted request to the wire layer: which account and region it is for, then serve it.
+"""From an intercepted request to the wire layer: which account and region it is for, which front serves it
+(rest-json, or DICOMweb on `dicom-medical-imaging`), then serve it.
 
 The service and wire layers load on the first request, not at package import (which every pytest session
 of a project with the plugin pays).
@@ -11,25 +12,38 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from medimaging_mock.interception.moto_service.models import regional_backend
+from medimaging_mock.wire.dicomweb.routes import is_dicomweb_path
 from medimaging_mock.wire.http import HttpRequest, HttpResponse
 from medimaging_mock.wire.remembered import remembered
 
 if TYPE_CHECKING:
     from medimaging_mock.domain.backend import ImagingBackend
+    from medimaging_mock.wire.dicomweb.front import DicomwebRequest
     from medimaging_mock.wire.endpoint import RestJsonEndpoint
 
     ServiceCall = Callable[[ImagingBackend, str, dict[str, Any]], dict[str, Any]]
+    DicomwebFront = Callable[[DicomwebRequest, Callable[[str, dict[str, Any]], dict[str, Any]]], HttpResponse]
 
 _URL = re.compile(
-    r"[a-zA-Z][a-zA-Z0-9+.-]*://(?:[^@/?#]*@)?(?P<host>\[[^\]]*\]|[^:/?#]*)[^/?#]*(?P<path>[^?#]*)"
+    r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*)://(?:[^@/?#]*@)?"
+    r"(?P<authority>(?P<host>\[[^\]]*\]|[^:/?#]*)[^/?#]*)(?P<path>[^?#]*)"
 )
 _HOST_REGION = re.compile(
-    r"(?:runtime-)?medical-imaging(?:-fips)?\.(?P<region>[a-z0-9-]+)\.(?:amazonaws\.com(?:\.cn)?|api\.aws)"
+    r"(?P<prefix>runtime-|dicom-)?medical-imaging(?:-fips)?\.(?P<region>[a-z0-9-]+)\."
+    r"(?:amazonaws\.com(?:\.cn)?|api\.aws)"
+)
+# The request headers the DICOMweb front reads.
+_DICOMWEB_HEADERS = (
+    "authorization",
+    "accept",
+    "content-type",
+    "origin",
+    "access-control-request-headers",
 )
 _SCOPE = re.compile(r"Credential=(?P<key>[^/,\s]+)/\d{8}/(?P<region>[a-z0-9-]+)/")
 DEFAULT_REGION = "us-east-1"
@@ -47,17 +61,26 @@ def serve(method: str, url: str, headers: Headers, body: Any) -> HttpResponse:
     mock reads are taken from it."""
     authorization = _text(headers.get("authorization") or "")
     resource, _, query = url.partition("?")
-    host_region, path = _split(resource)
-    backend = _backend(authorization, headers, host_region)
+    target = _split(resource)
+    backend = _backend(authorization, headers, target.host_region)
     query = query.partition("#")[0]
-    request = HttpRequest(method.upper(), path, query, {"authorization": authorization}, _bytes(body))
-    endpoint, call = _layers()
+    endpoint, dicomweb, call = _layers()
+    if target.dicomweb:
+        from medimaging_mock.wire.dicomweb.front import DicomwebRequest
+
+        read = {name: _text(value) for name in _DICOMWEB_HEADERS if (value := headers.get(name)) is not None}
+        dicomweb_request = DicomwebRequest(
+            method.upper(), target.base_url, target.host_region, target.path, query, read, _bytes(body)
+        )
+        return dicomweb(dicomweb_request, functools.partial(call, backend))
+    request = HttpRequest(method.upper(), target.path, query, {"authorization": authorization}, _bytes(body))
     return endpoint.handle(request, functools.partial(call, backend))
 
 
 def backend_for(url: str, headers: Headers) -> ImagingBackend:
     """The state of the account and region a request is for, found as for every request `serve` answers."""
-    return _backend(_text(headers.get("authorization") or ""), headers, _split(url.partition("?")[0])[0])
+    target = _split(url.partition("?")[0])
+    return _backend(_text(headers.get("authorization") or ""), headers, target.host_region)
 
 
 def _backend(authorization: str, headers: Headers, host_region: str | None) -> ImagingBackend:
@@ -69,11 +92,12 @@ def _backend(authorization: str, headers: Headers, host_region: str | None) -> I
 
 
 @functools.cache
-def _layers() -> tuple[RestJsonEndpoint, ServiceCall]:
+def _layers() -> tuple[RestJsonEndpoint, DicomwebFront, ServiceCall]:
     from medimaging_mock.service.calls import call
+    from medimaging_mock.wire.dicomweb.front import handle
     from medimaging_mock.wire.endpoint import endpoint
 
-    return endpoint(), call
+    return endpoint(), handle, call
 
 
 def _account(moto_account: str | None, scope: re.Match[str] | None) -> str:
@@ -90,12 +114,26 @@ def _account(moto_account: str | None, scope: re.Match[str] | None) -> str:
     return DEFAULT_ACCOUNT_ID
 
 
-def _split_resource(resource: str) -> tuple[str | None, str]:
-    """The region the host of `resource` (a URL without its query) names, if it does, and its path."""
+class Target(NamedTuple):
+    """Where a request goes, read from its URL (without the query)."""
+
+    dicomweb: bool  # served by the DICOMweb front, not rest-json
+    host_region: str | None  # the region an AWS host names; None on any other host (a server's)
+    path: str
+    base_url: str  # scheme://host[:port]
+
+
+def _split_resource(resource: str) -> Target:
+    """AWS's hosts say which front serves them (`dicom-` the DICOMweb one: on the others a DICOMweb path is
+    rest-json's 404, as on AWS); any other host is a server's, serving both, told apart by the path."""
     found = _URL.match(resource)
-    host, path = (found["host"].lower(), found["path"]) if found else ("", "")
-    host_region = _HOST_REGION.match(host)
-    return host_region and host_region["region"], path
+    if found is None:
+        return Target(False, None, "", "")
+    path, base_url = found["path"], f"{found['scheme'].lower()}://{found['authority']}"
+    aws_host = _HOST_REGION.match(found["host"].lower())
+    if aws_host is None:
+        return Target(is_dicomweb_path(path), None, path, base_url)
+    return Target(aws_host["prefix"] == "dicom-", aws_host["region"], path, base_url)
 
 
 _split = remembered(_split_resource, longest=1024)

@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING, Any
 from medimaging_mock.domain.errors import OperationNotImplemented
 from medimaging_mock.service import (  # noqa: F401  (importing them registers their operations)
     datastores,
+    dicomweb_retrieve,
+    dicomweb_search,
+    dicomweb_store,
     frames,
     image_sets,
     imports,

@@ -1,11 +1,12 @@
-"""Hosts and paths moto routes to this service; the wire layer does the per-operation routing."""
+"""Hosts and paths moto routes to this service (the DICOMweb host too); the wire layer does the
+per-operation routing."""
 
 from medimaging_mock.interception import seeding
 from medimaging_mock.interception.dispatch import moto_handler
 
 url_bases = [
-    r"https?://(runtime-)?medical-imaging(-fips)?\.(.+)\.amazonaws\.com",
-    r"https?://(runtime-)?medical-imaging(-fips)?\.(.+)\.api\.aws",
+    r"https?://(runtime-|dicom-)?medical-imaging(-fips)?\.(.+)\.amazonaws\.com",
+    r"https?://(runtime-|dicom-)?medical-imaging(-fips)?\.(.+)\.api\.aws",
 ]
 
 url_paths = {

@@ -1,0 +1,1 @@
+"""The DICOMweb views of a datastore (QIDO-RS, WADO-RS, STOW-RS), computed from its image sets."""

@@ -1,0 +1,1 @@
+"""The DICOMweb front: the service's QIDO-RS, WADO-RS and STOW-RS resources on dicom-medical-imaging."""

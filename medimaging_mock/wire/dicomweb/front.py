@@ -1,0 +1,164 @@
+"""The DICOMweb front: CORS, authentication, route, read the request into the operation's parameters, call
+the service, and package its result as the client asked (DICOM JSON, Part 10, frames, bytes, multipart).
+
+Beside the rest-json front over the same service layer; every error is answered as the rest of the service
+answers them: `{"message"}` with `x-amzn-ErrorType`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+from urllib.parse import parse_qsl
+
+from medimaging_mock.domain.errors import ServiceError, ValidationException
+from medimaging_mock.wire.dicomweb import accept, auth, cors, routes, store_body
+from medimaging_mock.wire.dicomweb.multipart import encode
+from medimaging_mock.wire.dicomweb.refusal import Refusal
+from medimaging_mock.wire.encoding import encode_error, error_response
+from medimaging_mock.wire.http import HttpResponse
+
+log = logging.getLogger(__name__)
+
+# The service layer: operation name and keyword arguments in, result out.
+Call = Callable[[str, dict[str, Any]], dict[str, Any]]
+IMAGE_SET_ID = "imageSetId"
+
+
+class DicomwebRequest(NamedTuple):
+    method: str
+    base_url: str  # scheme://host[:port], as the client addressed the service
+    host_region: str | None  # the region the host names; None on a server-mode host
+    path: str  # still percent-encoded
+    query: str
+    headers: Mapping[str, str]  # lower-case names
+    body: bytes = b""
+
+
+def handle(request: DicomwebRequest, call: Call) -> HttpResponse:
+    origin = request.headers.get("origin")
+    if request.method == "OPTIONS":
+        return cors.preflight(request.headers)
+    try:
+        auth.check(request.headers.get("authorization", ""), request.host_region)
+        route = routes.match(request.method, request.path)
+        response = _SERVE[route.operation](route, request, call)
+    except ServiceError as error:
+        response = encode_error(error)
+    except Refusal as error:
+        response = error_response(error.status, error.code, error.message)
+        response.headers.update(error.headers)
+    except Exception as error:  # a defect of the mock, not of the caller
+        log.exception("medimaging_mock failed on DICOMweb %s %s", request.method, request.path)
+        response = error_response(
+            500, "InternalServerException", f"medimaging_mock internal error: {error!r}"
+        )
+    return cors.allowed(response, origin)
+
+
+Serve = Callable[[routes.Route, DicomwebRequest, Call], HttpResponse]
+
+
+def _search(route: routes.Route, request: DicomwebRequest, call: Call) -> HttpResponse:
+    accept.check_json(request.headers.get("accept"), "search results")
+    query = [(key, value) for key, value in _query(request.query) if key != IMAGE_SET_ID]
+    result = call(route.operation, {**route.labels, "query": query, "base_url": request.base_url})
+    return _dicom_json(200, result["datasets"])
+
+
+def _metadata(route: routes.Route, request: DicomwebRequest, call: Call) -> HttpResponse:
+    accept.check_json(request.headers.get("accept"), "metadata")
+    params = {**route.labels, "image_set_id": _image_set_id(request), "base_url": request.base_url}
+    return _dicom_json(200, call(route.operation, params)["datasets"])
+
+
+def _instance(route: routes.Route, request: DicomwebRequest, call: Call) -> HttpResponse:
+    choices = accept.instance_choices(request.headers.get("accept"))
+    params = {
+        **route.labels,
+        "image_set_id": _image_set_id(request),
+        "transfer_syntaxes": accept.transfer_syntaxes(choices),
+    }
+    result = call(route.operation, params)
+    syntax = result["transfer_syntax"]
+    content_type = f"{accept.DICOM}; transfer-syntax={syntax}"
+    if accept.choice_for(choices, syntax).multipart:
+        return _multipart(accept.DICOM, syntax, [(content_type, result["body"])])
+    return HttpResponse(200, {"Content-Type": content_type}, result["body"])
+
+
+def _frames(route: routes.Route, request: DicomwebRequest, call: Call) -> HttpResponse:
+    choices = accept.frame_choices(request.headers.get("accept"))
+    labels = dict(route.labels)
+    frames = routes.frame_numbers(labels.pop("frames"))
+    params = {
+        **labels,
+        "frames": frames,
+        "image_set_id": _image_set_id(request),
+        "transfer_syntaxes": accept.transfer_syntaxes(choices),
+    }
+    result = call(route.operation, params)
+    syntax = result["transfer_syntax"]
+    media_type = accept.frame_media_type(syntax)
+    part_type = f"{media_type}; transfer-syntax={syntax}"
+    return _multipart(media_type, syntax, [(part_type, frame) for frame in result["frames"]])
+
+
+def _bulkdata(route: routes.Route, request: DicomwebRequest, call: Call) -> HttpResponse:
+    choices = accept.bulkdata_choices(request.headers.get("accept"))
+    body = call(route.operation, {**route.labels, "image_set_id": _image_set_id(request)})["body"]
+    if choices[0].multipart:
+        return _multipart(accept.OCTET_STREAM, None, [(accept.OCTET_STREAM, body)])
+    return HttpResponse(200, {"Content-Type": accept.OCTET_STREAM}, body)
+
+
+def _store(route: routes.Route, request: DicomwebRequest, call: Call) -> HttpResponse:
+    """200 when every instance was stored, 202 when some were, 409 when none (PS3.18 §10.5.3)."""
+    accept.check_json(request.headers.get("accept"), "the store response")
+    instances = store_body.instances(request.headers.get("content-type"), request.body)
+    result = call(route.operation, {**route.labels, "instances": instances, "base_url": request.base_url})
+    status = 409 if result["stored"] == 0 else 202 if result["failed"] else 200
+    return _dicom_json(status, result["dataset"])
+
+
+_SERVE: dict[str, Serve] = {
+    "SearchDICOMStudies": _search,
+    "SearchDICOMSeries": _search,
+    "SearchDICOMInstances": _search,
+    "SearchDICOMStudyInstances": _search,
+    "SearchDICOMAllSeries": _search,
+    "SearchDICOMAllInstances": _search,
+    "GetDICOMSeriesMetadata": _metadata,
+    "GetDICOMInstanceMetadata": _metadata,
+    "GetDICOMInstance": _instance,
+    "GetDICOMInstanceFrames": _frames,
+    "GetDICOMBulkdata": _bulkdata,
+    "StoreDICOM": _store,
+    "StoreDICOMStudy": _store,
+}
+
+
+def _dicom_json(status: int, content: Any) -> HttpResponse:
+    """Exactly `application/dicom+json`: dicomweb-client reads a STOW answer only under that type."""
+    body = json.dumps(content, separators=(",", ":")).encode()
+    return HttpResponse(status, {"Content-Type": accept.DICOM_JSON}, body)
+
+
+def _multipart(media_type: str, syntax: str | None, parts: list[tuple[str, bytes]]) -> HttpResponse:
+    boundary, body = encode(parts)
+    syntax_parameter = f"; transfer-syntax={syntax}" if syntax else ""
+    content_type = f'{accept.MULTIPART}; type="{media_type}"{syntax_parameter}; boundary={boundary}'
+    return HttpResponse(200, {"Content-Type": content_type}, body)
+
+
+def _query(text: str) -> list[tuple[str, str]]:
+    return parse_qsl(text, keep_blank_values=True)
+
+
+def _image_set_id(request: DicomwebRequest) -> str | None:
+    values = [value for key, value in _query(request.query) if key == IMAGE_SET_ID]
+    if len(values) > 1:
+        raise ValidationException(f"{IMAGE_SET_ID} is given {len(values)} times; give it once")
+    return values[0] if values else None
