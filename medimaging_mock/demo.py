@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import imagecodecs
+import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 
 from medimaging_mock import mock_medical_imaging
 from medimaging_mock.samples import generated_study
@@ -43,6 +46,35 @@ def _metadata(client: HealthImagingClient, datastore_id: str, image_set_id: str)
 def _patient_name(client: HealthImagingClient, datastore_id: str, image_set_id: str) -> str:
     name: str = _metadata(client, datastore_id, image_set_id)["Patient"]["DICOM"]["PatientName"]
     return name
+
+
+class _SigV4(requests.auth.AuthBase):
+    """DICOMweb requests signed as AWS's samples sign them: botocore's SigV4 for `medical-imaging`."""
+
+    def __init__(self, region: str) -> None:
+        credentials = boto3.Session().get_credentials()
+        if credentials is None:
+            raise RuntimeError("DICOMweb requests are signed: configure AWS credentials (any value)")
+        self.credentials = credentials
+        self.region = region
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        signed = {name: value for name, value in request.headers.items() if name.lower() in _SIGNED}
+        body = request.body if isinstance(request.body, bytes | str) else None
+        aws_request = AWSRequest(method=request.method, url=request.url, data=body, headers=signed)
+        SigV4Auth(self.credentials, "medical-imaging", self.region).add_auth(aws_request)
+        request.headers.update(dict(aws_request.headers.items()))
+        return request
+
+
+_SIGNED = ("accept", "content-type")
+
+
+def _single_part(body: bytes, content_type: str) -> bytes:
+    """The one part of a multipart/related answer (a client library would do this)."""
+    boundary = content_type.split("boundary=")[1].split(";")[0].strip('"')
+    part = body.split(b"--" + boundary.encode())[1]
+    return part.split(b"\r\n\r\n", 1)[1].removesuffix(b"\r\n")
 
 
 def _state(properties: Mapping[str, object]) -> str:
@@ -251,6 +283,48 @@ def run() -> None:
             f"starts {codestream[:4].hex()}"
         )
         print(f"decoded {pixels.shape} {pixels.dtype}; CRC32 {checksum}, metadata says {expected}")
+
+        _step("DICOMweb on dicom-medical-imaging: a QIDO-RS search, a WADO-RS frame, a STOW-RS store")
+        dicomweb = requests.Session()
+        dicomweb.auth = _SigV4("us-east-1")
+        root = f"https://dicom-medical-imaging.us-east-1.amazonaws.com/datastore/{datastore_id}"
+        document = _metadata(client, datastore_id, imported_id)
+        study_uid = document["Study"]["DICOM"]["StudyInstanceUID"]
+        series_uid, series = next(iter(document["Study"]["Series"].items()))
+        sop_uid = next(iter(series["Instances"]))
+        studies = dicomweb.get(f"{root}/studies", params={"StudyInstanceUID": study_uid}).json()
+        print(
+            f"QIDO-RS /studies -> {len(studies)} study, PatientID {studies[0]['00100020']['Value'][0]}, "
+            f"{studies[0]['00201208']['Value'][0]} instances"
+        )
+        ele = 'multipart/related; type="application/octet-stream"; transfer-syntax=1.2.840.10008.1.2.1'
+        frames = dicomweb.get(
+            f"{root}/studies/{study_uid}/series/{series_uid}/instances/{sop_uid}/frames/1",
+            headers={"Accept": ele},
+        )
+        frame = _single_part(frames.content, frames.headers["Content-Type"])
+        print(
+            f"WADO-RS frame 1 -> {frames.headers['Content-Type'].split(';')[0]}, {len(frame)} bytes of "
+            f"native pixels, the same as GetImageFrame's decoded: {frame == pixels.astype('<u2').tobytes()}"
+        )
+        stowed = io.BytesIO()
+        generated_study(instances_per_series=1, patient_id="DEMO-STOW")[0].save_as(
+            stowed, enforce_file_format=True
+        )
+        stored = dicomweb.post(
+            f"{root}/studies", data=stowed.getvalue(), headers={"Content-Type": "application/dicom"}
+        )
+        referenced = stored.json()["00081199"]["Value"]
+        print(f"STOW-RS -> HTTP {stored.status_code}, {len(referenced)} instance stored")
+        stow_criteria: SearchCriteriaTypeDef = {
+            "filters": [{"operator": "EQUAL", "values": [{"DICOMPatientId": "DEMO-STOW"}]}]
+        }
+        found_stowed = client.search_image_sets(datastoreId=datastore_id, searchCriteria=stow_criteria)
+        summaries = found_stowed["imageSetsMetadataSummaries"]
+        print(
+            f"SearchImageSets finds it at once: {len(summaries)} image set, "
+            f"isPrimary={summaries[0]['isPrimary']}"
+        )
 
         _step("SearchImageSets: filtered, sorted, paginated")
         for patient_id in ("DEMO-0002", "DEMO-0003"):

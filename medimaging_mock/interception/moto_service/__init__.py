@@ -2,4 +2,6 @@
 
 from medimaging_mock.interception.moto_service.models import medicalimaging_backends, regional_backend
 
-__all__ = ["medicalimaging_backends", "regional_backend"]
+MOTO_NAME = "medicalimaging"  # moto's name for the service: the one users pass to service_whitelist
+
+__all__ = ["MOTO_NAME", "medicalimaging_backends", "regional_backend"]

@@ -1,0 +1,96 @@
+"""The `requests` path to this service's hosts, made direct: moto's `responses` registry, subclassed so that
+a request to a medical-imaging host goes straight to `dispatch.serve`.
+
+moto's lookup costs about 1 ms a request before the mock runs: its registry tries every service's URL
+pattern, then its stubber tries them again, looks the backend up and builds a werkzeug request. This
+registry answers a request to this service's hosts itself exactly when moto's lookup would have picked this
+service's callback (no passthrough or whitelist setting keeps it from the mock, moto's recorder is off, no
+`responses` mock of the user's may come first) and would have routed it to `moto_handler` (not the seeding
+route). Every other request, this service's or any other's, goes through moto's lookup, unchanged.
+
+moto's reset puts its own registry back; registration puts this one in again after each reset.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import responses
+from moto.core.config import passthrough_service, passthrough_url, service_whitelisted
+from moto.core.custom_responses_mock import CallbackResponse
+from moto.core.models import RESPONSES_METHODS, responses_mock
+from moto.core.responses_custom_registry import CustomRegistry
+from requests import PreparedRequest
+
+from medimaging_mock.interception import seeding
+from medimaging_mock.interception.dispatch import serve
+from medimaging_mock.interception.moto_service import MOTO_NAME
+from medimaging_mock.interception.moto_service.urls import url_bases
+
+_HOSTS = re.compile("|".join(f"(?:{base})" for base in url_bases))
+
+
+def _answer(request: PreparedRequest) -> tuple[int, dict[str, str], bytes]:
+    """The callback: what `moto_handler` answers, from the PreparedRequest as it stands."""
+    response = serve(str(request.method), str(request.url), request.headers, request.body)
+    return response.status, response.headers, response.body
+
+
+def _served_directly(url: str) -> bool:
+    """Whether moto's lookup would hand `url` to `moto_handler`: the checks its callback and stubber make."""
+    from moto.moto_api import recorder  # as moto's stubber does: on the first request, not at import
+
+    resource = url.partition("?")[0]  # moto matches services on the URL without its query
+    return (
+        _HOSTS.match(resource) is not None
+        and not resource.endswith(seeding.PATH)
+        and not recorder._user_enabled  # moto records on its own path only
+        and not responses._default_mock.registered()
+        and service_whitelisted(MOTO_NAME)
+        and not passthrough_service(MOTO_NAME)
+        and not passthrough_url(url)
+        and not passthrough_url(resource)
+    )
+
+
+class DirectRegistry(CustomRegistry):
+    """moto's registry, but requests that moto would hand to `moto_handler` get this service's callback
+    without the search through every service's patterns."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._direct = {
+            method: CallbackResponse(method=method, url=_HOSTS, callback=_answer) for method in RESPONSES_METHODS
+        }
+        # moto's search prefers a plain `responses` callback (API Gateway's, a user's) to its own: once one
+        # is registered, this service's requests take the search.
+        self._others_may_come_first = False
+
+    def add(self, response: responses.BaseResponse) -> responses.BaseResponse:
+        if type(response) is not CallbackResponse:
+            self._others_may_come_first = True
+        return super().add(response)
+
+    def reset(self) -> None:
+        super().reset()
+        self._others_may_come_first = False
+
+    def find(self, request: Any) -> tuple[responses.BaseResponse | None, list[str]]:
+        direct = self._direct.get(request.method)
+        if direct is not None and not self._others_may_come_first and _served_directly(request.url):
+            return direct, []
+        return super().find(request)
+
+
+def install() -> None:
+    """Idempotent: puts DirectRegistry in place of moto's registry, with what that holds. A registry that is
+    not moto's (already ours, or one somebody else chose) is left alone."""
+    registry = responses_mock.get_registry()
+    if type(registry) is not CustomRegistry:
+        return
+    kept = registry.registered
+    registry.reset()
+    responses_mock._set_registry(DirectRegistry)
+    for response in kept:
+        responses_mock.add(response)
