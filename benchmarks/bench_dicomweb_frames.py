@@ -15,22 +15,18 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import sys
-from pathlib import Path
 
 import boto3
 import requests
-from common import REGION, Row, medians, print_table
+from common import DICOMWEB, REGION, Row, medians, print_table, signed_session
+from pydicom.uid import HTJ2KLosslessRPCL
 from requests.adapters import BaseAdapter
 
 from medimaging_mock import mock_medical_imaging
 from medimaging_mock.samples import generated_study
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from dicomweb_helpers import HTJ2K_LOSSLESS_RPCL, datastore_root, signed_session
-
 GOAL = 1.25
-ACCEPT = f"multipart/related; type=image/jphc; transfer-syntax={HTJ2K_LOSSLESS_RPCL}"
+ACCEPT = f"multipart/related; type=image/jphc; transfer-syntax={HTJ2KLosslessRPCL}"
 
 
 class Canned(BaseAdapter):
@@ -63,7 +59,7 @@ def rows(rounds: int = 15, calls: int = 100, size: int = 256) -> list[Row]:
         frame_id = series["Instances"][dataset.SOPInstanceUID]["ImageFrames"][0]["ID"]
         session = signed_session()
         url = (
-            f"{datastore_root(datastore_id)}/studies/{dataset.StudyInstanceUID}/series/"
+            f"{DICOMWEB}/datastore/{datastore_id}/studies/{dataset.StudyInstanceUID}/series/"
             f"{dataset.SeriesInstanceUID}/instances/{dataset.SOPInstanceUID}/frames/1"
         )
 

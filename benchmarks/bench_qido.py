@@ -24,31 +24,13 @@ import tracemalloc
 from collections.abc import Callable
 
 import boto3
-import requests
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from common import REGION, Row, clone_image_sets, medians, print_table
+from common import DICOMWEB, REGION, Row, clone_image_sets, medians, print_table, signed_session
 
 from medimaging_mock import mock_medical_imaging
 from medimaging_mock.samples import generated_study
 
-DICOMWEB = f"https://dicom-medical-imaging.{REGION}.amazonaws.com"
 SMALL = 100
 GOAL = 2.0
-
-
-class SigV4(requests.auth.AuthBase):
-    """Signs each request as AWS's samples do: botocore's SigV4 for the `medical-imaging` service."""
-
-    def __init__(self) -> None:
-        self.credentials = boto3.Session().get_credentials()
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        headers = {"Accept": request.headers["Accept"]}
-        aws_request = AWSRequest(method=request.method, url=request.url, headers=headers)
-        SigV4Auth(self.credentials, "medical-imaging", REGION).add_auth(aws_request)
-        request.headers.update(dict(aws_request.headers.items()))
-        return request
 
 
 def seeded_datastore(client, count: int) -> tuple[str, list[tuple[str, str, list[str]]]]:
@@ -62,8 +44,7 @@ def seeded_datastore(client, count: int) -> tuple[str, list[tuple[str, str, list
 def rows(studies: int = 20_000, rounds: int = 15, calls: int = 20) -> list[Row]:
     with mock_medical_imaging():
         client = boto3.client("medical-imaging", region_name=REGION)
-        session = requests.Session()
-        session.auth = SigV4()
+        session = signed_session()
 
         def searching(
             datastore_id: str, path: str, params: dict[str, str], expected: int

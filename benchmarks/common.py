@@ -12,7 +12,9 @@ from typing import Any
 
 import boto3
 import botocore.session
-from botocore.awsrequest import AWSResponse, prepare_request_dict
+import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest, AWSResponse, prepare_request_dict
 from botocore.serialize import create_serializer
 from moto.core.botocore_stubber import MockRawResponse
 from moto.core.models import DEFAULT_ACCOUNT_ID
@@ -27,6 +29,7 @@ from medimaging_mock.interception.dispatch import serve
 from medimaging_mock.interception.moto_service.models import regional_backend
 
 REGION = "us-east-1"
+DICOMWEB = f"https://dicom-medical-imaging.{REGION}.amazonaws.com"
 _SERVICE = botocore.session.get_session().get_service_model("medical-imaging")
 _SERIALIZER = create_serializer("rest-json", include_validation=False)
 
@@ -179,3 +182,24 @@ def clone_image_sets(
         for series_uid, block in series.items():
             created.append((image_set.image_set_id, series_uid, list(block.instances)))
     return created
+
+
+class _SigV4(requests.auth.AuthBase):
+    """Signs each request as AWS's samples do: botocore's SigV4 for `medical-imaging`, Accept included."""
+
+    def __init__(self) -> None:
+        self.credentials = boto3.Session().get_credentials()
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        headers = {name: value for name, value in request.headers.items() if name.lower() == "accept"}
+        aws_request = AWSRequest(method=request.method, url=request.url, headers=headers)
+        SigV4Auth(self.credentials, "medical-imaging", REGION).add_auth(aws_request)
+        request.headers.update(dict(aws_request.headers.items()))
+        return request
+
+
+def signed_session() -> requests.Session:
+    """A DICOMweb client's session: requests with a SigV4 auth hook (create it inside the mock)."""
+    session = requests.Session()
+    session.auth = _SigV4()
+    return session
