@@ -3,7 +3,7 @@ a request to a medical-imaging host goes straight to `dispatch.serve`.
 
 moto's lookup costs about 1 ms a request before the mock runs: its registry tries every service's URL
 pattern, then its stubber tries them again, looks the backend up and builds a werkzeug request. This
-registry answers a request to this service's hosts itself exactly when moto's lookup would have picked this
+registry answers a request to this service's hosts itself when moto's lookup would have picked this
 service's callback (no passthrough or whitelist setting keeps it from the mock, moto's recorder is off, no
 `responses` mock of the user's may come first) and would have routed it to `moto_handler` (not the seeding
 route). Every other request, this service's or any other's, goes through moto's lookup, unchanged.
@@ -39,13 +39,13 @@ def _answer(request: PreparedRequest) -> tuple[int, dict[str, str], bytes]:
 
 def _served_directly(url: str) -> bool:
     """Whether moto's lookup would hand `url` to `moto_handler`: the checks its callback and stubber make."""
+    resource = url.partition("?")[0]  # moto matches services on the URL without its query
+    if _HOSTS.match(resource) is None or resource.endswith(seeding.PATH):
+        return False
     from moto.moto_api import recorder  # as moto's stubber does: on the first request, not at import
 
-    resource = url.partition("?")[0]  # moto matches services on the URL without its query
     return (
-        _HOSTS.match(resource) is not None
-        and not resource.endswith(seeding.PATH)
-        and not recorder._user_enabled  # moto records on its own path only
+        not recorder._user_enabled  # moto records on its own path only
         and not responses._default_mock.registered()
         and service_whitelisted(MOTO_NAME)
         and not passthrough_service(MOTO_NAME)
@@ -61,10 +61,11 @@ class DirectRegistry(CustomRegistry):
     def __init__(self) -> None:
         super().__init__()
         self._direct = {
-            method: CallbackResponse(method=method, url=_HOSTS, callback=_answer) for method in RESPONSES_METHODS
+            method: CallbackResponse(method=method, url=_HOSTS, callback=_answer)
+            for method in RESPONSES_METHODS
         }
-        # moto's search prefers a plain `responses` callback (API Gateway's, a user's) to its own: once one
-        # is registered, this service's requests take the search.
+        # moto's search may prefer other entries to its services' callbacks (API Gateway's plain `responses`
+        # callbacks, a user's): once anything but moto's callbacks is registered, requests take the search.
         self._others_may_come_first = False
 
     def add(self, response: responses.BaseResponse) -> responses.BaseResponse:
@@ -86,11 +87,12 @@ class DirectRegistry(CustomRegistry):
 def install() -> None:
     """Idempotent: puts DirectRegistry in place of moto's registry, with what that holds. A registry that is
     not moto's (already ours, or one somebody else chose) is left alone."""
-    registry = responses_mock.get_registry()
-    if type(registry) is not CustomRegistry:
-        return
-    kept = registry.registered
-    registry.reset()
-    responses_mock._set_registry(DirectRegistry)
-    for response in kept:
-        responses_mock.add(response)
+    with responses_mock._thread_lock:  # the lock each search takes: no request meets a half-filled registry
+        registry = responses_mock.get_registry()
+        if type(registry) is not CustomRegistry:
+            return
+        kept = registry.registered
+        registry.reset()
+        responses_mock._set_registry(DirectRegistry)
+        for response in kept:
+            responses_mock.add(response)
