@@ -11,7 +11,7 @@ import functools
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
@@ -38,12 +38,8 @@ _HOST_REGION = re.compile(
     r"(?:amazonaws\.com(?:\.cn)?|api\.aws)"
 )
 # The request headers the DICOMweb front reads.
-_DICOMWEB_HEADERS = (
-    "authorization",
-    "accept",
-    "content-type",
-    "origin",
-    "access-control-request-headers",
+_DICOMWEB_HEADERS = frozenset(
+    {"authorization", "accept", "content-type", "origin", "access-control-request-headers"}
 )
 _SCOPE = re.compile(r"Credential=(?P<key>[^/,\s]+)/\d{8}/(?P<region>[a-z0-9-]+)/")
 DEFAULT_REGION = "us-east-1"
@@ -54,6 +50,8 @@ class Headers(Protocol):
     """A request's headers as `serve` reads them: botocore's HTTPHeaders, requests' or werkzeug's mappings."""
 
     def get(self, name: str, /) -> str | bytes | None: ...
+
+    def items(self) -> Iterable[tuple[str, str | bytes]]: ...
 
 
 def serve(method: str, url: str, headers: Headers, body: Any) -> HttpResponse:
@@ -68,7 +66,12 @@ def serve(method: str, url: str, headers: Headers, body: Any) -> HttpResponse:
     if target.dicomweb:
         from medimaging_mock.wire.dicomweb.front import DicomwebRequest
 
-        read = {name: _text(value) for name in _DICOMWEB_HEADERS if (value := headers.get(name)) is not None}
+        # one pass over what the client sent: a lookup that misses costs an exception in most mappings
+        read = {
+            lower: _text(value)
+            for name, value in headers.items()
+            if (lower := name.lower()) in _DICOMWEB_HEADERS
+        }
         dicomweb_request = DicomwebRequest(
             method.upper(), target.base_url, target.host_region, target.path, query, read, _bytes(body)
         )

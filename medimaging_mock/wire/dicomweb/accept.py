@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from medimaging_mock.domain.errors import NotAcceptableException
 from medimaging_mock.wire.dicomweb.media_type import MediaType, parse_list
+from medimaging_mock.wire.remembered import remembered
 
 ELE = "1.2.840.10008.1.2.1"
 ANY_SYNTAX = "*"  # "as stored"
@@ -126,16 +127,22 @@ def choice_for(choices: list[Choice], transfer_syntax: str) -> Choice:
     return choices[0]
 
 
-def _preferred(accept: str | None) -> list[MediaType] | None:
+def _preferred(accept: str | None) -> tuple[MediaType, ...] | None:
     """The ranges by preference, those with `q=0` left out; None when the client states no preference
-    (no Accept, or an empty one)."""
-    ranges = parse_list(accept or "")
+    (no Accept, or an empty one). A client sends the same Accept call after call: read once, shared."""
+    return _ranges_by_preference(accept or "")
+
+
+def _read_preference(accept: str) -> tuple[MediaType, ...] | None:
+    ranges = parse_list(accept)
     if not ranges:
         return None
     weighted = [(_quality(media), index, media) for index, media in enumerate(ranges)]
-    return [
-        media for quality, _, media in sorted(weighted, key=lambda item: (-item[0], item[1])) if quality > 0
-    ]
+    by_preference = sorted(weighted, key=lambda item: (-item[0], item[1]))
+    return tuple(media for quality, _, media in by_preference if quality > 0)
+
+
+_ranges_by_preference = remembered(_read_preference, longest=1024)
 
 
 def _quality(media: MediaType) -> float:

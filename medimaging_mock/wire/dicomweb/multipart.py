@@ -7,7 +7,7 @@ before the first delimiter, a close delimiter with or without a CRLF and an epil
 
 from __future__ import annotations
 
-import uuid
+import secrets
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -23,9 +23,9 @@ class Part(NamedTuple):
 
 def encode(parts: Sequence[tuple[str, bytes]]) -> tuple[str, bytes]:
     """(boundary, body) for parts given as (Content-Type, content), in order."""
-    boundary = uuid.uuid4().hex
+    boundary = secrets.token_hex(16)
     while any(boundary.encode() in content for _, content in parts):  # astronomically rare; cheap to rule out
-        boundary = uuid.uuid4().hex
+        boundary = secrets.token_hex(16)
     delimiter = b"--" + boundary.encode()
     body = bytearray()
     for content_type, content in parts:

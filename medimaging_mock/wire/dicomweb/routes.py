@@ -7,11 +7,14 @@ Paths are matched segment by segment, so an encoded `/` (`%2F`) inside a UID sta
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import NamedTuple
 from urllib.parse import unquote
 
 from medimaging_mock.domain.errors import ResourceNotFoundException, ValidationException
 from medimaging_mock.wire.dicomweb.refusal import Refusal
+from medimaging_mock.wire.remembered import remembered
 
 _INSTANCE = ("studies", "{study_uid}", "series", "{series_uid}", "instances", "{sop_uid}")
 
@@ -67,7 +70,7 @@ _FRAME_NUMBER = re.compile(r"[0-9]{1,9}")
 
 class Route(NamedTuple):
     operation: str
-    labels: dict[str, str]  # percent-decoded: datastore_id and the path's labels
+    labels: Mapping[str, str]  # percent-decoded: datastore_id and the path's labels (shared: read-only)
 
 
 def is_dicomweb_path(path: str) -> bool:
@@ -77,7 +80,13 @@ def is_dicomweb_path(path: str) -> bool:
 
 def match(method: str, path: str) -> Route:
     """The operation `method path` names. ResourceNotFoundException for a path that is no offered resource
-    (naming what is not offered), a 405 Refusal for an offered path with another method."""
+    (naming what is not offered), a 405 Refusal for an offered path with another method. A viewer asks for
+    the same paths again and again: each is worked out once (its labels are shared: read-only)."""
+    return _remembered_match(f"{method} {path}")
+
+
+def _match(request_line: str) -> Route:
+    method, _, path = request_line.partition(" ")  # methods have no space
     found = _DATASTORE_PATH.fullmatch(path)
     if found is None:
         raise ResourceNotFoundException(f"No DICOMweb resource at {path}")
@@ -88,7 +97,7 @@ def match(method: str, path: str) -> Route:
         if labels is None:
             continue
         if route_method == method:
-            return Route(operation, {"datastore_id": unquote(found["datastore"]), **labels})
+            return Route(operation, MappingProxyType({"datastore_id": unquote(found["datastore"]), **labels}))
         allowed.append(route_method)
     for pattern, what in NOT_OFFERED:
         if method == "GET" and _labels(pattern, segments) is not None:
@@ -97,6 +106,9 @@ def match(method: str, path: str) -> Route:
         message = f"{path} does not allow {method}; it allows {', '.join(allowed)}"
         raise Refusal(405, "MethodNotAllowedException", message, {"Allow": ", ".join(allowed)})
     raise ResourceNotFoundException(f"No DICOMweb resource at {path}")
+
+
+_remembered_match = remembered(_match, longest=1024)
 
 
 def _labels(pattern: tuple[str, ...], segments: list[str]) -> dict[str, str] | None:
