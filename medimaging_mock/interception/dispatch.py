@@ -39,7 +39,14 @@ _HOST_REGION = re.compile(
 )
 # The request headers the DICOMweb front reads.
 _DICOMWEB_HEADERS = frozenset(
-    {"authorization", "accept", "content-type", "origin", "access-control-request-headers"}
+    {
+        "authorization",
+        "accept",
+        "content-type",
+        "origin",
+        "access-control-request-headers",
+        "x-moto-account-id",
+    }
 )
 _SCOPE = re.compile(r"Credential=(?P<key>[^/,\s]+)/\d{8}/(?P<region>[a-z0-9-]+)/")
 DEFAULT_REGION = "us-east-1"
@@ -57,10 +64,8 @@ class Headers(Protocol):
 def serve(method: str, url: str, headers: Headers, body: Any) -> HttpResponse:
     """`headers` may be any case-insensitive mapping (botocore's, requests', werkzeug's): only the few the
     mock reads are taken from it."""
-    authorization = _text(headers.get("authorization") or "")
     resource, _, query = url.partition("?")
     target = _split(resource)
-    backend = _backend(authorization, headers, target.host_region)
     query = query.partition("#")[0]
     endpoint, dicomweb, call = _layers()
     if target.dicomweb:
@@ -72,10 +77,13 @@ def serve(method: str, url: str, headers: Headers, body: Any) -> HttpResponse:
             for name, value in headers.items()
             if (lower := name.lower()) in _DICOMWEB_HEADERS
         }
+        backend = _backend(read.get("authorization", ""), read, target.host_region)
         dicomweb_request = DicomwebRequest(
             method.upper(), target.base_url, target.host_region, target.path, query, read, _bytes(body)
         )
         return dicomweb(dicomweb_request, functools.partial(call, backend))
+    authorization = _text(headers.get("authorization") or "")
+    backend = _backend(authorization, headers, target.host_region)
     request = HttpRequest(method.upper(), target.path, query, {"authorization": authorization}, _bytes(body))
     return endpoint.handle(request, functools.partial(call, backend))
 

@@ -8,7 +8,7 @@ names no transfer syntax asks for Explicit VR Little Endian, the service's defau
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 from medimaging_mock.domain.errors import NotAcceptableException
@@ -58,7 +58,7 @@ def check_json(accept: str | None, resource: str) -> None:
         raise _not_acceptable(accept, resource, DICOM_JSON)
 
 
-def instance_choices(accept: str | None) -> list[Choice]:
+def _instance_choices(accept: str | None) -> list[Choice]:
     """A Part 10 instance: `application/dicom` single part, or in `multipart/related; type=application/dicom`
     (dicomweb-client's retrieve_instance)."""
     ranges = _preferred(accept)
@@ -73,7 +73,7 @@ def instance_choices(accept: str | None) -> list[Choice]:
     return _some(choices, accept, "a DICOM instance", f"{DICOM} or {MULTIPART}; type={DICOM}")
 
 
-def frame_choices(accept: str | None) -> list[Choice]:
+def _frame_choices(accept: str | None) -> list[Choice]:
     """Frames: always multipart; a range's `type` without a `transfer-syntax` asks for any syntax that type
     carries."""
     ranges = _preferred(accept)
@@ -96,7 +96,7 @@ def frame_choices(accept: str | None) -> list[Choice]:
     return _some(choices, accept, "frames", offered)
 
 
-def bulkdata_choices(accept: str | None) -> list[Choice]:
+def _bulkdata_choices(accept: str | None) -> list[Choice]:
     """Bulk data: `application/octet-stream` single part (OHIF), or in `multipart/related` (dicomweb-client's
     retrieve_bulkdata)."""
     ranges = _preferred(accept)
@@ -114,12 +114,29 @@ def bulkdata_choices(accept: str | None) -> list[Choice]:
     return _some(choices, accept, "bulk data", f"{OCTET_STREAM} or {MULTIPART}; type={OCTET_STREAM}")
 
 
+def _per_accept(read: Callable[[str | None], list[Choice]]) -> Callable[[str | None], tuple[Choice, ...]]:
+    """`read`, worked out once per distinct Accept text (a client sends the same one call after call); a
+    refusal is raised anew every time."""
+    remembered_read = remembered(lambda text: tuple(read(text or None)), longest=1024)
+
+    def choices(accept: str | None) -> tuple[Choice, ...]:
+        return remembered_read(accept or "")
+
+    choices.__doc__ = read.__doc__
+    return choices
+
+
+instance_choices = _per_accept(_instance_choices)
+frame_choices = _per_accept(_frame_choices)
+bulkdata_choices = _per_accept(_bulkdata_choices)
+
+
 def transfer_syntaxes(choices: Iterable[Choice]) -> list[str]:
     """The syntaxes to ask the service for, most preferred first, each once."""
     return list(dict.fromkeys(choice.transfer_syntax for choice in choices))
 
 
-def choice_for(choices: list[Choice], transfer_syntax: str) -> Choice:
+def choice_for(choices: Sequence[Choice], transfer_syntax: str) -> Choice:
     """The client's preferred packaging of content the service answered in `transfer_syntax`."""
     for choice in choices:
         if choice.transfer_syntax in (transfer_syntax, ANY_SYNTAX):

@@ -20,6 +20,10 @@ SERVICE = "medical-imaging"
 MAX_TOKEN_AGE = 12 * 3600  # seconds: a token issued longer ago is refused (`iat`)
 _SIGV4_PARAMETER = re.compile(r"(Credential|SignedHeaders|Signature)=([^,\s]*)")
 _SCOPE = re.compile(r"[^/]+/\d{8}/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request")
+_USUAL_SIGV4 = re.compile(
+    r"Credential=[^/,\s]+/\d{8}/(?P<region>[^/,\s]+)/(?P<service>[^/,\s]+)/aws4_request,\s*"
+    r"SignedHeaders=[^,\s]+,\s*Signature=[^,\s]+\s*"
+)
 
 
 def check(authorization: str, host_region: str | None) -> None:
@@ -35,6 +39,10 @@ def check(authorization: str, host_region: str | None) -> None:
 
 
 def _check_signature(scheme: str, credentials: str, host_region: str | None) -> None:
+    usual = _USUAL_SIGV4.fullmatch(credentials) if scheme == "AWS4-HMAC-SHA256" else None
+    if usual is not None:  # how every SDK writes it: one look at the scope
+        _check_scope(usual["service"], usual["region"], host_region)
+        return
     parameters = dict(_SIGV4_PARAMETER.findall(credentials)) if scheme == "AWS4-HMAC-SHA256" else {}
     missing = [name for name in ("Credential", "Signature", "SignedHeaders") if not parameters.get(name)]
     if missing:
@@ -50,10 +58,14 @@ def _check_signature(scheme: str, credentials: str, host_region: str | None) -> 
             "IncompleteSignatureException",
             "Credential should have the form <key>/<date>/<region>/<service>/aws4_request.",
         )
-    if scope["service"] != SERVICE:
+    _check_scope(scope["service"], scope["region"], host_region)
+
+
+def _check_scope(service: str, region: str, host_region: str | None) -> None:
+    if service != SERVICE:
         message = f"Credential should be scoped to correct service: '{SERVICE}'. "
         raise Refusal(403, "InvalidSignatureException", message)
-    if host_region is not None and scope["region"] != host_region:
+    if host_region is not None and region != host_region:
         raise Refusal(403, "InvalidSignatureException", "Credential should be scoped to a valid region. ")
 
 

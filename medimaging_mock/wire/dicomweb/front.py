@@ -158,6 +158,8 @@ def _query(text: str) -> list[tuple[str, str]]:
 
 
 def _image_set_id(request: DicomwebRequest) -> str | None:
+    if IMAGE_SET_ID not in request.query:  # the usual request, without reading the query
+        return None
     values = [value for key, value in _query(request.query) if key == IMAGE_SET_ID]
     if len(values) > 1:
         raise ValidationException(f"{IMAGE_SET_ID} is given {len(values)} times; give it once")
