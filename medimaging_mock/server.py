@@ -77,11 +77,24 @@ class _DicomwebFirst:
             return self.moto_app(environ, start_response)
         request = Request(environ)
         raw_path = environ.get("REQUEST_URI") or environ.get("RAW_URI")  # as sent: `%2F` stays in its label
-        url = request.host_url.rstrip("/") + raw_path if raw_path else request.url
+        path = raw_path or request.url.removeprefix(request.host_url.rstrip("/"))
+        url = _address(environ) + path
         answer = serve_request(request.method, url, request.headers, request.get_data())
         response: Any = Response(answer.body, answer.status, answer.headers)
         iterable: Iterable[bytes] = response(environ, start_response)
         return iterable
+
+
+def _address(environ: WSGIEnvironment) -> str:
+    """scheme://host:port the client reached, which RetrieveURLs and BulkDataURIs name. dicomweb-client sends
+    a Host header without the port; the port is then the one the server listens on."""
+    scheme = environ.get("wsgi.url_scheme", "http")
+    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "localhost")
+    port = str(environ.get("SERVER_PORT", ""))
+    has_port = host.rpartition("]")[2].count(":") == 1  # an IPv6 literal's colons are inside brackets
+    if not has_port and port and port != {"http": "80", "https": "443"}.get(scheme):
+        host = f"{host}:{port}"
+    return f"{scheme}://{host}"
 
 
 def create_image_set(

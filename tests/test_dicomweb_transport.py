@@ -1019,10 +1019,9 @@ def test_in_process_dicomweb_requests_stay_in_process(http, service, monkeypatch
 # --- end to end: the real operations behind the front ------------------------------------------------------
 
 
-@pytest.fixture
-def seeded(medical_imaging, datastore_id) -> tuple[str, list[Any]]:
-    """A datastore with one primary image set: one series of two 8x8 CT instances, the first carrying a
-    private binary element large enough to leave the metadata as bulk data."""
+def a_study() -> list[Any]:
+    """One series of two 8x8 CT instances, the first carrying a private binary element large enough to
+    leave the metadata as bulk data."""
     from pydicom.uid import ExplicitVRLittleEndian
 
     from medimaging_mock.samples import generated_study
@@ -1031,14 +1030,43 @@ def seeded(medical_imaging, datastore_id) -> tuple[str, list[Any]]:
     block = study[0].private_block(0x0009, "MEDIMAGING MOCK TEST", create=True)
     block.add_new(0x01, "OB", bytes(range(256)) * 4400)
     study[0].file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    return study
+
+
+@pytest.fixture
+def seeded(medical_imaging, datastore_id) -> tuple[str, list[Any]]:
+    """A datastore with one primary image set of `a_study()`."""
+    study = a_study()
     medical_imaging.create_image_set(datastore_id, study)
     return datastore_id, study
 
 
 def test_every_operation_end_to_end_through_dicomweb_client(seeded):
     datastore_id, study = seeded
+    every_operation_through(dicomweb_client_for(datastore_id), study)
+
+
+def test_every_operation_end_to_end_in_server_mode(server_url):
+    """`serve` (its application, on a port): a datastore made through boto3, an image set seeded through the
+    server's own route, then every DICOMweb operation through dicomweb-client at the server's address."""
+    import boto3
+
+    from medimaging_mock.server import create_image_set
+
+    client = boto3.client("medical-imaging", "us-east-1", endpoint_url=server_url)
+    datastore_id = client.create_datastore(datastoreName="served")["datastoreId"]
+    client.get_datastore(datastoreId=datastore_id)  # CREATING -> ACTIVE
+    study = a_study()
+    create_image_set(server_url, datastore_id, study)
+
+    every_operation_through(dicomweb_client_for(datastore_id, base=server_url), study)
+
+    found = client.search_image_sets(datastoreId=datastore_id)["imageSetsMetadataSummaries"]
+    assert len(found) == 3  # the seeded image set and the two STOW made
+
+
+def every_operation_through(client: Any, study: list[Any]) -> None:
     first = study[0]
-    client = dicomweb_client_for(datastore_id)
     st_uid, se_uid, sop_uid = first.StudyInstanceUID, first.SeriesInstanceUID, first.SOPInstanceUID
 
     assert [found["0020000D"]["Value"] for found in client.search_for_studies()] == [[st_uid]]
