@@ -32,8 +32,10 @@ _HOSTS = re.compile("|".join(f"(?:{base})" for base in url_bases))
 
 
 def _answer(request: PreparedRequest) -> tuple[int, dict[str, str], bytes]:
-    """The callback: what `moto_handler` answers, from the PreparedRequest as it stands."""
-    response = serve(str(request.method), str(request.url), request.headers, request.body)
+    """The callback: what `moto_handler` answers, from the PreparedRequest as it stands (its headers as a
+    plain dict of lower-case names, which requests keeps ready: `lower_items`)."""
+    headers = dict(request.headers.lower_items())
+    response = serve(str(request.method), str(request.url), headers, request.body)
     return response.status, response.headers, response.body
 
 
