@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import boto3
 import botocore.session
@@ -24,11 +24,12 @@ from medimaging_mock.domain import ingestion
 from medimaging_mock.domain.ids import new_id
 from medimaging_mock.domain.metadata.builder import assemble
 from medimaging_mock.domain.metadata.document import Document, Instance, Series
-from medimaging_mock.interception import botocore_hook, host_prefix
+from medimaging_mock.interception import botocore_hook, dispatch, host_prefix, requests_path
 from medimaging_mock.interception.dispatch import serve
 from medimaging_mock.interception.moto_service.models import regional_backend
 
 REGION = "us-east-1"
+Result = TypeVar("Result")
 DICOMWEB = f"https://dicom-medical-imaging.{REGION}.amazonaws.com"
 _SERVICE = botocore.session.get_session().get_service_model("medical-imaging")
 _SERIALIZER = create_serializer("rest-json", include_validation=False)
@@ -74,20 +75,39 @@ def canned_client(operation: str, **params: Any) -> Any:
 
 
 @contextmanager
-def floor_guard() -> Iterator[None]:
-    """Fails if the mock answers any request while it is active: wrap the floor's rounds in it."""
-    served = []
-    original = botocore_hook.serve
+def floor_guard() -> Iterator[Callable[[Callable[[], Result]], Callable[[], Result]]]:
+    """Fails if a floor ran the mock, by any way in (botocore's hook, the `requests` path, moto's dispatcher).
+    Wrap the whole measurement in it and run each floor through the function it yields: the mock's entries
+    are wrapped once, outside the timed calls, and a floor call only raises a flag."""
+    served: list[tuple[Any, ...]] = []
+    running_floor = [False]
+    entries = [(module, module.serve) for module in (botocore_hook, requests_path, dispatch)]
 
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        served.append(args)
-        return original(*args, **kwargs)
+    def counted(original: Callable[..., Any]) -> Callable[..., Any]:
+        def serve(*args: Any, **kwargs: Any) -> Any:
+            if running_floor[0]:
+                served.append(args)
+            return original(*args, **kwargs)
 
-    botocore_hook.serve = counted
+        return serve
+
+    def guarded(floor: Callable[[], Result]) -> Callable[[], Result]:
+        def run() -> Result:
+            running_floor[0] = True
+            try:
+                return floor()
+            finally:
+                running_floor[0] = False
+
+        return run
+
+    for module, original in entries:
+        module.serve = counted(original)  # type: ignore[attr-defined]
     try:
-        yield
+        yield guarded
     finally:
-        botocore_hook.serve = original
+        for module, original in entries:
+            module.serve = original  # type: ignore[attr-defined]
     assert not served, f"the floor ran the mock {len(served)} times"
 
 
@@ -130,13 +150,9 @@ def _amount(value: float, unit: str) -> str:
 def mock_and_floor(
     name: str, mock: Callable[[], object], floor: Callable[[], object], goal: float, rounds: int, calls: int
 ) -> Row:
-    """Median seconds per call of each, interleaved; the floor's rounds under floor_guard."""
-
-    def guarded_floor() -> object:
-        with floor_guard():
-            return floor()
-
-    results = medians({"mock": mock, "floor": guarded_floor}, rounds, calls)
+    """Median seconds per call of each, interleaved; the floor's calls under floor_guard."""
+    with floor_guard() as guarded:
+        results = medians({"mock": mock, "floor": guarded(floor)}, rounds, calls)
     return Row(name, results["mock"], results["floor"], goal)
 
 

@@ -24,7 +24,7 @@ class SigV4(requests.auth.AuthBase):
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         signed_names = ("accept", "content-type", "x-amz-content-sha256")
         headers = {name: value for name, value in request.headers.items() if name.lower() in signed_names}
-        body = request.body if not hasattr(request.body, "read") else None
+        body = request.body if isinstance(request.body, bytes | str) else None  # a stream: not hashed ahead
         aws_request = AWSRequest(method=request.method, url=request.url, data=body, headers=headers)
         SigV4Auth(self.credentials, self.service, self.region).add_auth(aws_request)
         request.headers.update(dict(aws_request.headers.items()))

@@ -186,6 +186,59 @@ def test_instances_of_two_studies_are_stored_without_a_study_retrieve_url(
     ]
 
 
+class _Unrewindable(io.RawIOBase):
+    """A stream that reads once and cannot seek, like a socket or a pipe."""
+
+    def __init__(self, data: bytes):
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        return self._data.readinto(buffer)
+
+    def seekable(self) -> bool:
+        return False
+
+
+BODY_FORMS = {
+    "bytes": lambda data: data,
+    "chunks from a generator": lambda data: (data[i : i + 1000] for i in range(0, len(data), 1000)),
+    "a file": io.BytesIO,
+    "a stream that cannot rewind": _Unrewindable,
+}
+
+
+@pytest.mark.parametrize("form", BODY_FORMS)
+def test_a_body_is_stored_in_every_form_requests_sends_it(medical_imaging_client, datastore_id, form):
+    ds = instance()
+
+    response = signed_session().post(
+        f"{datastore_root(datastore_id)}/studies",
+        data=BODY_FORMS[form](part10_bytes(ds)),
+        headers={"Content-Type": "application/dicom"},
+    )
+
+    assert response.status_code == 200, response.text
+    assert referenced_sops(response.json()) == [ds.SOPInstanceUID]
+
+
+def test_dicomweb_client_streams_a_body_over_1_mb_and_it_is_stored(medical_imaging_client, datastore_id):
+    large = [  # 512 KiB of pixels each
+        make_dataset(
+            gray_frames(1, 512, 512, seed=seed), study_uid=STUDY_UID, series_uid=SERIES_UID, **GROUPING
+        )
+        for seed in range(2)
+    ]
+
+    answer = dicomweb_client_for(datastore_id).store_instances(large)
+
+    assert sorted(item.ReferencedSOPInstanceUID for item in answer.ReferencedSOPSequence) == sorted(
+        ds.SOPInstanceUID for ds in large
+    )
+
+
 def test_a_file_written_without_preamble_by_pydicom_is_stored(medical_imaging_client, datastore_id):
     ds = instance()
     buffer = io.BytesIO()

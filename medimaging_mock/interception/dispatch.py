@@ -7,6 +7,7 @@ of a project with the plugin pays).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -37,7 +38,7 @@ _HOST_REGION = re.compile(
     r"(?P<prefix>runtime-|dicom-)?medical-imaging(?:-fips)?\.(?P<region>[a-z0-9-]+)\."
     r"(?:amazonaws\.com(?:\.cn)?|api\.aws)"
 )
-# The request headers the DICOMweb front reads.
+# The request headers a DICOMweb request is read by (the front's, and moto's account header).
 _DICOMWEB_HEADERS = frozenset(
     {
         "authorization",
@@ -156,17 +157,23 @@ def _text(value: str | bytes) -> str:
 
 
 def _bytes(body: Any) -> bytes:
+    """Every form a client library sends a body in: bytes, text, a file (read, then rewound when it can be,
+    so that a client may send it again), or chunks (requests streams a generator; dicomweb-client does so
+    for bodies over 1 MB)."""
     if body is None:
         return b""
     if isinstance(body, bytes):
         return body
     if isinstance(body, str):
         return body.encode("utf-8")
+    if isinstance(body, bytearray | memoryview):
+        return bytes(body)
     if hasattr(body, "read"):
-        content: bytes = body.read()
-        body.seek(0)
+        content = _bytes(body.read())
+        with contextlib.suppress(AttributeError, OSError, ValueError):  # a stream that cannot rewind
+            body.seek(0)
         return content
-    return bytes(body)
+    return b"".join(_bytes(chunk) for chunk in body)
 
 
 def moto_handler(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], bytes]:
