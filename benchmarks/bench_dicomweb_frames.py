@@ -84,9 +84,8 @@ def rows(rounds: int = 15, calls: int = 100, size: int = 256) -> list[Row]:
 
         codestream = boto3_frame()  # encodes the frame once; both paths then serve it from the cache
         assert codestream in dicomweb(), "the two paths must serve the same frame"
-        with floor_guard() as guarded:
-            contenders = {"dicomweb": dicomweb, "boto3": boto3_frame, "floor": guarded(floor)}
-            results = medians(contenders, rounds, calls)
+        contenders = {"dicomweb": dicomweb, "boto3": boto3_frame, "floor": floor}
+        results = medians(contenders, rounds, calls, guards={"floor": floor_guard})
     frame = f"{size}x{size}, HTJ2K"
     return [
         Row(f"DICOMweb frame vs GetImageFrame ({frame})", results["dicomweb"], results["boto3"], GOAL),

@@ -6,9 +6,9 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any
 
 import boto3
 import botocore.session
@@ -29,7 +29,6 @@ from medimaging_mock.interception.dispatch import serve
 from medimaging_mock.interception.moto_service.models import regional_backend
 
 REGION = "us-east-1"
-Result = TypeVar("Result")
 DICOMWEB = f"https://dicom-medical-imaging.{REGION}.amazonaws.com"
 _SERVICE = botocore.session.get_session().get_service_model("medical-imaging")
 _SERIALIZER = create_serializer("rest-json", include_validation=False)
@@ -42,14 +41,26 @@ def per_call(function: Callable[[], object], calls: int) -> float:
     return (time.perf_counter() - started) / calls
 
 
-def medians(contenders: Mapping[str, Callable[[], object]], rounds: int, calls: int) -> dict[str, float]:
-    """Median seconds per call; rounds are interleaved so drift on a shared machine hits all alike."""
-    for function in contenders.values():
-        per_call(function, max(1, calls // 10))  # warm-up
+def medians(
+    contenders: Mapping[str, Callable[[], object]],
+    rounds: int,
+    calls: int,
+    guards: Mapping[str, Callable[[], AbstractContextManager[object]]] | None = None,
+) -> dict[str, float]:
+    """Median seconds per call; rounds are interleaved so drift on a shared machine hits all alike.
+    `guards`: a context each named contender's rounds run in, entered outside the timing (floor_guard)."""
+
+    def guard(name: str) -> AbstractContextManager[object]:
+        return (guards or {}).get(name, nullcontext)()
+
+    for name, function in contenders.items():
+        with guard(name):
+            per_call(function, max(1, calls // 10))  # warm-up
     samples: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(rounds):
         for name, function in contenders.items():
-            samples[name].append(per_call(function, calls))
+            with guard(name):
+                samples[name].append(per_call(function, calls))
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
@@ -75,36 +86,24 @@ def canned_client(operation: str, **params: Any) -> Any:
 
 
 @contextmanager
-def floor_guard() -> Iterator[Callable[[Callable[[], Result]], Callable[[], Result]]]:
-    """Fails if a floor ran the mock, by any way in (botocore's hook, the `requests` path, moto's dispatcher).
-    Wrap the whole measurement in it and run each floor through the function it yields: the mock's entries
-    are wrapped once, outside the timed calls, and a floor call only raises a flag."""
+def floor_guard() -> Iterator[None]:
+    """Fails if the mock answers any request while it is active, by any way in (botocore's hook, the
+    `requests` path, moto's dispatcher): the floor's rounds run in it (`medians(..., guards=...)`), so the
+    mock's own rounds run unwrapped and no timed call pays for the guard."""
     served: list[tuple[Any, ...]] = []
-    running_floor = [False]
     entries = [(module, module.serve) for module in (botocore_hook, requests_path, dispatch)]
 
     def counted(original: Callable[..., Any]) -> Callable[..., Any]:
         def serve(*args: Any, **kwargs: Any) -> Any:
-            if running_floor[0]:
-                served.append(args)
+            served.append(args)
             return original(*args, **kwargs)
 
         return serve
 
-    def guarded(floor: Callable[[], Result]) -> Callable[[], Result]:
-        def run() -> Result:
-            running_floor[0] = True
-            try:
-                return floor()
-            finally:
-                running_floor[0] = False
-
-        return run
-
     for module, original in entries:
         module.serve = counted(original)  # type: ignore[attr-defined]
     try:
-        yield guarded
+        yield
     finally:
         for module, original in entries:
             module.serve = original  # type: ignore[attr-defined]
@@ -150,9 +149,8 @@ def _amount(value: float, unit: str) -> str:
 def mock_and_floor(
     name: str, mock: Callable[[], object], floor: Callable[[], object], goal: float, rounds: int, calls: int
 ) -> Row:
-    """Median seconds per call of each, interleaved; the floor's calls under floor_guard."""
-    with floor_guard() as guarded:
-        results = medians({"mock": mock, "floor": guarded(floor)}, rounds, calls)
+    """Median seconds per call of each, interleaved; the floor's rounds under floor_guard."""
+    results = medians({"mock": mock, "floor": floor}, rounds, calls, guards={"floor": floor_guard})
     return Row(name, results["mock"], results["floor"], goal)
 
 
