@@ -96,11 +96,19 @@ def backend_for(url: str, headers: Headers) -> ImagingBackend:
 
 
 def _backend(authorization: str, headers: Headers, host_region: str | None) -> ImagingBackend:
-    """The host's region first, then the signature's; the account by moto's precedence (`_account`)."""
-    scope = _SCOPE.search(authorization)
-    moto_account = headers.get("x-moto-account-id")
+    """The host's region, else the signature's. The account by moto's precedence: MOTO_ACCOUNT_ID, the
+    x-moto-account-id header, the access key's account (known once anybody used IAM or STS), the default.
+    The signature is read only when one of them needs it."""
+    account = os.environ.get("MOTO_ACCOUNT_ID")
+    if account is None:
+        moto_account = headers.get("x-moto-account-id")
+        account = _text(moto_account) if moto_account else None
+    iam = sys.modules.get("moto.iam.models") if account is None else None
+    scope = _SCOPE.search(authorization) if host_region is None or iam is not None else None
+    if account is None:
+        account = iam.get_account_id_from(scope["key"]) if iam is not None and scope else DEFAULT_ACCOUNT_ID
     region = host_region or (scope["region"] if scope else DEFAULT_REGION)
-    return regional_backend(_account(_text(moto_account) if moto_account else None, scope), region)
+    return regional_backend(account, region)
 
 
 @functools.cache
@@ -110,20 +118,6 @@ def _layers() -> tuple[RestJsonEndpoint, DicomwebFront, ServiceCall]:
     from medimaging_mock.wire.endpoint import endpoint
 
     return endpoint(), handle, call
-
-
-def _account(moto_account: str | None, scope: re.Match[str] | None) -> str:
-    """moto's precedence: MOTO_ACCOUNT_ID, the x-moto-account-id header, the access key's account."""
-    environment_account = os.environ.get("MOTO_ACCOUNT_ID")
-    if environment_account is not None:
-        return environment_account
-    if moto_account:
-        return moto_account
-    iam = sys.modules.get("moto.iam.models")  # loaded once anybody used IAM or STS; otherwise no key is known
-    if scope and iam is not None:
-        account: str = iam.get_account_id_from(scope["key"])
-        return account
-    return DEFAULT_ACCOUNT_ID
 
 
 class Target(NamedTuple):

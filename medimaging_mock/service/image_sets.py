@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import gzip
-import json
 from typing import Any
 
+from medimaging_mock.domain import json_text
 from medimaging_mock.domain.backend import ImagingBackend
 from medimaging_mock.domain.image_sets import Version
 from medimaging_mock.service.per_version import PerVersion
@@ -44,8 +44,8 @@ def get_image_set_metadata(
 
 
 def _compress(version: Version, datastore_id: str, image_set_id: str) -> bytes:
-    text = json.dumps(version.document.to_json(datastore_id, image_set_id), separators=(",", ":"))
-    return gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)
+    text = json_text.dumps(version.document.to_json(datastore_id, image_set_id))
+    return gzip.compress(text, compresslevel=6, mtime=0)
 
 
 _compressed_documents = PerVersion(_compress)

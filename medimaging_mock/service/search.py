@@ -47,7 +47,7 @@ def _dicom_tags(document: Document) -> dict[str, Any]:
     """The summary's tags; the Series ones describe the image set's first series. Absent tags are left out."""
     patient, study = document.patient, document.study
     series_uid, series = next(iter(document.series.items()))
-    return {
+    tags = {
         "DICOMPatientId": _text(patient.get("PatientID")),
         "DICOMPatientName": _text(patient.get("PatientName")),
         "DICOMPatientBirthDate": _text(patient.get("PatientBirthDate")),
@@ -65,6 +65,7 @@ def _dicom_tags(document: Document) -> dict[str, Any]:
         "DICOMStudyDate": _text(study.get("StudyDate")),
         "DICOMStudyTime": _text(study.get("StudyTime")),
     }
+    return {name: value for name, value in tags.items() if value is not None}
 
 
 _tags = PerVersion(lambda version: _dicom_tags(version.document))

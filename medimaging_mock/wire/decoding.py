@@ -39,7 +39,7 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
 
 
 @dataclass(frozen=True)
-class _InputPlan:
+class InputPlan:
     """Where each input member travels, read from the model once per operation."""
 
     labels: tuple[tuple[str, str, Shape], ...]  # (member, wire name, shape)
@@ -48,9 +48,13 @@ class _InputPlan:
     payload: tuple[str, Shape] | None
     body_members: tuple[tuple[str, Shape], ...]
 
+    @property
+    def label_members(self) -> frozenset[str]:
+        return frozenset(name for name, _, _ in self.labels)
+
 
 @functools.cache
-def _plan(operation: OperationModel) -> _InputPlan | None:
+def input_plan(operation: OperationModel) -> InputPlan | None:
     shape = operation.input_shape
     if shape is None:
         return None
@@ -66,7 +70,7 @@ def _plan(operation: OperationModel) -> _InputPlan | None:
             payload = (name, member)
         else:
             body_members.append((name, member))
-    return _InputPlan(
+    return InputPlan(
         tuple(located["uri"]),
         tuple(located["querystring"]),
         tuple(located["header"]),
@@ -83,13 +87,26 @@ def decode_request(
     body: bytes,
 ) -> dict[str, Any]:
     """`headers` are keyed in lower case."""
-    plan = _plan(operation)
+    plan = input_plan(operation)
     if plan is None:
         return {}
+    return {**decode_labels(plan, labels), **decode_rest(plan, query, headers, body)}
+
+
+def decode_labels(plan: InputPlan, labels: Mapping[str, str]) -> dict[str, Any]:
+    """The members in the URI path."""
+    return {
+        name: _from_text(member, unquote(labels[wire_name]), name)
+        for name, wire_name, member in plan.labels
+        if wire_name in labels
+    }
+
+
+def decode_rest(
+    plan: InputPlan, query: Mapping[str, list[str]], headers: Mapping[str, str], body: bytes
+) -> dict[str, Any]:
+    """Every member but the URI path's: query, headers, payload and JSON body."""
     params: dict[str, Any] = {}
-    for name, wire_name, member in plan.labels:
-        if wire_name in labels:
-            params[name] = _from_text(member, unquote(labels[wire_name]), name)
     for name, wire_name, member in plan.queries:
         if wire_name in query:
             if isinstance(member, ListShape):

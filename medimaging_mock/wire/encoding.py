@@ -1,40 +1,31 @@
 """Result -> HTTP response, driven by the output shape; errors -> `x-amzn-ErrorType` + {"message"}.
 
-Each operation's output is compiled once into a plan (where each member goes, and a converter per shape
-that visits only what needs converting: timestamps, blobs, and structures, which drop null members and
-members the shape does not model), so a call does no walk of the model.
+Each operation's output is compiled once into a plan: where each member goes, and a converter per shape
+that visits only structures, which drop null members and members the shape does not model (a structure
+that has neither is sent as it is, uncopied). Timestamps and blobs, wherever they are, are written by
+the JSON writer's default hook, so no call walks the model or a result for them.
 """
 
 from __future__ import annotations
 
 import base64
 import functools
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
+from itertools import compress
 from typing import Any
 
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
 from medimaging_mock.domain.errors import ServiceError
+from medimaging_mock.domain.json_text import dumps
 from medimaging_mock.wire.http import HttpResponse
 from medimaging_mock.wire.model import error_statuses
 
 JSON = "application/json"
 _NOT_IMPLEMENTED = 501
-
-
-def _not_json(value: Any) -> Any:
-    raise TypeError(f"{type(value).__name__} is not JSON")
-
-
-# json's own C encoder, made once (json.dumps makes one per call); compact, non-ASCII escaped as json.dumps
-_C_ENCODER = c_make_encoder(None, _not_json, encode_basestring_ascii, None, ":", ",", False, False, True)
-
-
-def _json(value: Any) -> bytes:
-    return "".join(_C_ENCODER(value, 0)).encode("ascii")
 
 
 Converter = Callable[[Any], Any]
@@ -48,12 +39,15 @@ class _OutputPlan:
     payload: str | None
     payload_converter: Converter | None  # None: the payload is sent as it is (blob or string)
     body: Converter  # the structure of the body members
+    body_only: bool  # every output member is in the JSON body (most operations)
 
 
 def encode_result(operation: OperationModel, result: dict[str, Any]) -> HttpResponse:
     plan = _plan(operation)
     if plan is None:
         return HttpResponse(operation.http.get("responseCode", 200), {"Content-Type": JSON}, b"{}")
+    if plan.body_only:
+        return HttpResponse(plan.status, {"Content-Type": JSON}, _json(plan.body(result)))
     status, headers, body = plan.status, {}, None
     for name, header in plan.headers.items():
         if result.get(name) is not None:
@@ -97,7 +91,7 @@ def _plan(operation: OperationModel) -> _OutputPlan | None:
             body_members[name] = member
     payload_converter = None
     if payload is not None and shape.members[payload].type_name not in ("blob", "string"):
-        payload_converter = _converter(shape.members[payload])
+        payload_converter = _converter(shape.members[payload]) or _identity
     return _OutputPlan(
         operation.http.get("responseCode", 200),
         headers,
@@ -105,6 +99,7 @@ def _plan(operation: OperationModel) -> _OutputPlan | None:
         payload,
         payload_converter,
         _structure(body_members),
+        not (headers or status_member or payload),
     )
 
 
@@ -112,47 +107,59 @@ def _identity(value: Any) -> Any:
     return value
 
 
-def _blob(value: bytes) -> str:
-    return base64.b64encode(value).decode("ascii")
+def _json_value(value: Any) -> Any:
+    """The modelled types JSON has no form of its own for: a timestamp is epoch seconds (the protocol's
+    default, and the only timestamp format this model uses), a blob is base64."""
+    if isinstance(value, datetime):
+        return value.timestamp()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
-_SCALAR_CONVERTERS: dict[str, Converter] = {"timestamp": datetime.timestamp, "blob": _blob}
+def _json(value: Any) -> bytes:
+    return dumps(value, _json_value)
 
 
 @functools.cache
-def _converter(shape: Shape) -> Converter:
+def _converter(shape: Shape) -> Converter | None:
+    """None: every value of `shape` is sent as it is."""
     if isinstance(shape, StructureShape):
         return _structure(shape.members)
     if isinstance(shape, ListShape | MapShape):
         inner = _converter(shape.member if isinstance(shape, ListShape) else shape.value)
-        if inner is _identity:
-            return _identity
+        if inner is None:
+            return None
         if isinstance(shape, ListShape):
             return lambda value: [inner(item) for item in value]
         return lambda value: {key: inner(item) for key, item in value.items()}
-    return _SCALAR_CONVERTERS.get(shape.type_name, _identity)
+    return None
 
 
 def _structure(members: dict[str, Shape]) -> Converter:
-    """Null members and members the shape does not model are not sent; the rest converted as needed."""
-    plain = frozenset(name for name, member in members.items() if _converter(member) is _identity)
-    converted = {name: _converter(member) for name, member in members.items() if name not in plain}
-    if not converted:  # e.g. a search summary's DICOMTags: only members to keep or drop
-
-        def keep(value: dict[str, Any]) -> dict[str, Any]:
-            return {name: item for name, item in value.items() if item is not None and name in plain}
-
-        return keep
-    modelled = plain | converted.keys()
+    """Null members and members the shape does not model are not sent; structures inside are converted.
+    A value with nothing to drop is sent as it is: the checks and the usual drop of nulls run in C."""
+    modelled = frozenset(members)
+    nested = tuple((name, inner) for name, member in members.items() if (inner := _converter(member)))
 
     def convert(value: dict[str, Any]) -> dict[str, Any]:
-        return {
-            name: item if name in plain else converted[name](item)
-            for name, item in value.items()
-            if item is not None and name in modelled
-        }
+        sent = value
+        if None in value.values():
+            sent = dict(compress(value.items(), map(_is_not_none, value.values())))
+        if not sent.keys() <= modelled:
+            sent = {name: item for name, item in sent.items() if name in modelled}
+        for name, inner in nested:
+            item = sent.get(name)
+            if item is not None:
+                if sent is value:
+                    sent = dict(value)  # the caller's value is never changed
+                sent[name] = inner(item)
+        return sent
 
     return convert
+
+
+_is_not_none = functools.partial(operator.is_not, None)
 
 
 def _header_text(value: Any) -> str:

@@ -53,26 +53,33 @@ class JavaPattern:
                 raise ValueError(f"{source!r}: the lookahead would govern the first alternative only")
             self._excluded = _re2(tokens[1:end])
             tokens = tokens[end + 1 :]
-        self._lengths = _repeated_single_character(tokens)
-        self._whole = _re2([*tokens[:1], "*"] if self._lengths else tokens)
-        self._ascii_accepted: frozenset[str] | None = None
+        lengths = _repeated_single_character(tokens)
+        self._whole = _re2([*tokens[:1], "*"] if lengths else tokens)
         self.fullmatch: Callable[[str], bool]
-        if self._lengths and self._excluded is None:
-            # one character class, repeated (most model patterns: ids, versions, names): RE2 says once which
-            # ASCII characters it accepts, and an ASCII text is then a length and a set test
-            ascii_characters = map(chr, range(128))
-            self._ascii_accepted = frozenset(
-                c for c in ascii_characters if _matches(self._whole, _BOTH, c.encode())
-            )
-            self.fullmatch = self._fullmatch
+        if lengths and self._excluded is None:
+            self.fullmatch = self._one_class_repeated(*lengths)
         else:
+            self._lengths = lengths
             self.fullmatch = remembered(self._fullmatch, longest=256)
+
+    def _one_class_repeated(self, low: int, high: float) -> Callable[[str], bool]:
+        """One character class, repeated (most model patterns: ids, versions, names): RE2 says once which
+        ASCII characters it accepts, and an ASCII text is then a length and a set test."""
+        whole = self._whole
+        accepted = frozenset(c for c in map(chr, range(128)) if _matches(whole, _BOTH, c.encode()))
+
+        def fullmatch(text: str) -> bool:
+            if not low <= len(text) <= high:
+                return False
+            if text.isascii():
+                return accepted.issuperset(text)
+            return _matches(whole, _BOTH, text.translate(_LONE_SURROGATES).encode())
+
+        return fullmatch
 
     def _fullmatch(self, text: str) -> bool:
         if self._lengths and not self._lengths[0] <= len(text) <= self._lengths[1]:
             return False
-        if self._ascii_accepted is not None and text.isascii():
-            return self._ascii_accepted.issuperset(text)
         encoded = (text if text.isascii() else text.translate(_LONE_SURROGATES)).encode()
         if self._excluded is not None and _matches(self._excluded, _START, encoded):
             return False

@@ -9,8 +9,6 @@ from types import MappingProxyType
 
 from botocore.model import OperationModel, ServiceModel
 
-from medimaging_mock.wire.remembered import remembered
-
 _LABEL = re.compile(r"\{([^}+]+)(\+?)\}")
 
 
@@ -51,14 +49,9 @@ class Router:
             routes.append(Route(operation.http["method"], pattern, operation, literal))
         # The most literal route wins: /datastore/{id}/searchImageSets before /datastore/{id}.
         self._routes = sorted(routes, key=lambda route: -route.literal_length)
-        self._remembered = remembered(self._match, longest=512)
 
     def match(self, method: str, path: str) -> tuple[OperationModel, Mapping[str, str]] | None:
-        """The operation and its URI labels (shared between calls, so read-only)."""
-        return self._remembered(f"{method} {path}")
-
-    def _match(self, request_line: str) -> tuple[OperationModel, Mapping[str, str]] | None:
-        method, _, path = request_line.partition(" ")  # methods have no space
+        """The operation and its URI labels (read-only: the endpoint remembers them between calls)."""
         for route in self._routes:
             if route.method == method:
                 found = route.pattern.fullmatch(path)

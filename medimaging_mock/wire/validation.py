@@ -8,6 +8,7 @@ ValidationException in the usual AWS wording, which this module reproduces.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -36,9 +37,12 @@ def failure(violations: list[str]) -> ValidationException:
     return ValidationException(f"{count} validation {noun} detected: " + "; ".join(violations))
 
 
-def check(shape: Shape | None, params: dict[str, Any]) -> None:
-    """Raise ValidationException listing every constraint `params` breaks."""
-    checker = None if shape is None else _checker(shape)
+def check(shape: Shape | None, params: dict[str, Any], members: frozenset[str] | None = None) -> None:
+    """Raise ValidationException listing every constraint `params` breaks. `members`: only these members
+    of the input structure `shape` are checked (the endpoint checks URI labels once per path)."""
+    checker = (
+        None if shape is None else _checker(shape) if members is None else _members_checker(shape, members)
+    )
     if checker is None:
         return
     violations: list[str] = []
@@ -55,7 +59,7 @@ Checker = Callable[[Any, Path, list[str], bool], None]
 
 @dataclass(frozen=True)
 class _Rules:
-    """A shape's own constraints, read from the model once."""
+    """A shape's own constraints, read from the model once, and how a value breaks them."""
 
     sized: bool
     low: int | None
@@ -64,16 +68,6 @@ class _Rules:
     matcher: JavaPattern | None  # the compiled `pattern`
     enum: tuple[str, ...]  # in the model's order, as the message lists them
     numeric: bool
-
-    def accepts(self, value: Any) -> bool:
-        """One pass over the rules for the usual, valid value; `broken` says why when it is not."""
-        if self.sized or self.numeric:
-            size = len(value) if self.sized else value
-            if (self.low is not None and size < self.low) or (self.high is not None and size > self.high):
-                return False
-        if self.matcher is not None and not self.matcher.fullmatch(value):
-            return False
-        return not self.enum or value in self.enum
 
     def broken(self, value: Any) -> list[str]:
         """The rules `value` breaks."""
@@ -118,6 +112,29 @@ def _rules_of(shape: Shape) -> _Rules | None:
     )
 
 
+@functools.cache
+def _accepts(shape: Shape) -> Callable[[Any], bool] | None:
+    """The one test a valid value of `shape` passes (`_Rules.broken` says why another fails), made of
+    only the rules the shape has; None when it has none a value can break."""
+    rules = _rules_of(shape)
+    if rules is None:
+        return None
+    tests: list[Callable[[Any], bool]] = []
+    if (rules.sized or rules.numeric) and (rules.low is not None or rules.high is not None):
+        low = -math.inf if rules.low is None else rules.low
+        high = math.inf if rules.high is None else rules.high
+        tests.append((lambda v: low <= len(v) <= high) if rules.sized else (lambda v: low <= v <= high))
+    if rules.matcher is not None:
+        tests.append(rules.matcher.fullmatch)
+    if rules.enum:
+        tests.append(frozenset(rules.enum).__contains__)
+    return functools.reduce(_both, tests) if tests else None
+
+
+def _both(first: Callable[[Any], bool], second: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda value: first(value) and second(value)
+
+
 def _broken(shape: Shape, value: Any) -> list[str]:
     rules = _rules_of(shape)
     return _NO_RULES if rules is None else rules.broken(value)
@@ -127,7 +144,7 @@ def _broken(shape: Shape, value: Any) -> list[str]:
 def _checker(shape: Shape) -> Checker | None:
     """The check of `shape`, compiled once from the model; None when no value of it can break a rule, so
     that such members are not walked at all."""
-    rules = _rules_of(shape)
+    rules, accepts = _rules_of(shape), _accepts(shape)
     inner: Checker | None = None
     if isinstance(shape, StructureShape):
         inner = _structure_checker(shape)
@@ -142,7 +159,7 @@ def _checker(shape: Shape) -> Checker | None:
     def check_value(value: Any, path: Path, violations: list[str], sensitive: bool) -> None:
         """`sensitive`: this shape or one that contains it is sensitive, so values are never echoed."""
         sensitive = sensitive or own_sensitivity
-        if rules is not None and not rules.accepts(value):
+        if rules is not None and accepts is not None and not accepts(value):
             where = ".".join(path)
             violations.extend(describe(where, value, rule, sensitive) for rule in rules.broken(value))
         if inner is not None:
@@ -154,19 +171,24 @@ def _checker(shape: Shape) -> Checker | None:
 def _leaf_test(shape: Shape) -> Callable[[Any], bool] | None:
     """For a member with rules of its own and nothing inside to walk: the one test a valid value passes,
     made inline by the structure that holds it."""
-    rules = _rules_of(shape)
-    if rules is None or isinstance(shape, StructureShape | ListShape | MapShape):
+    if isinstance(shape, StructureShape | ListShape | MapShape):
         return None
-    return rules.accepts
+    return _accepts(shape)
 
 
-def _structure_checker(shape: StructureShape) -> Checker | None:
-    required = tuple(shape.required_members)
-    union = tuple(shape.members) if shape.metadata.get("union") else ()
-    members = {name: checker for name, member in shape.members.items() if (checker := _checker(member))}
+@functools.cache
+def _members_checker(shape: Shape, only: frozenset[str]) -> Checker | None:
+    return _structure_checker(shape, only) if isinstance(shape, StructureShape) else None
+
+
+def _structure_checker(shape: StructureShape, only: frozenset[str] | None = None) -> Checker | None:
+    shapes = {name: member for name, member in shape.members.items() if only is None or name in only}
+    required = tuple(name for name in shape.required_members if name in shapes)
+    union = tuple(shapes) if shape.metadata.get("union") else ()
+    members = {name: checker for name, member in shapes.items() if (checker := _checker(member))}
     if not (required or union or members):
         return None
-    leaf_tests = {name: test for name, member in shape.members.items() if (test := _leaf_test(member))}
+    leaf_tests = {name: test for name, member in shapes.items() if (test := _leaf_test(member))}
     nested = {name: checker for name, checker in members.items() if name not in leaf_tests}
 
     def check_structure(value: dict[str, Any], path: Path, violations: list[str], sensitive: bool) -> None:

@@ -7,13 +7,13 @@ answers them: `{"message"}` with `x-amzn-ErrorType`.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
 from medimaging_mock.domain.errors import ServiceError, ValidationException
+from medimaging_mock.domain.json_text import dumps
 from medimaging_mock.wire.dicomweb import accept, auth, cors, routes, store_body
 from medimaging_mock.wire.dicomweb.multipart import encode
 from medimaging_mock.wire.dicomweb.refusal import Refusal
@@ -142,8 +142,7 @@ _SERVE: dict[str, Serve] = {
 
 def _dicom_json(status: int, content: Any) -> HttpResponse:
     """Exactly `application/dicom+json`: dicomweb-client reads a STOW answer only under that type."""
-    body = json.dumps(content, separators=(",", ":")).encode()
-    return HttpResponse(status, {"Content-Type": accept.DICOM_JSON}, body)
+    return HttpResponse(status, {"Content-Type": accept.DICOM_JSON}, dumps(content))
 
 
 def _multipart(media_type: str, syntax: str | None, parts: list[tuple[str, bytes]]) -> HttpResponse:
