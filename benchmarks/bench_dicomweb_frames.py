@@ -18,7 +18,7 @@ import json
 
 import boto3
 import requests
-from common import DICOMWEB, REGION, Row, floor_guard, medians, print_table, signed_session
+from common import DICOMWEB, REGION, Row, floor_guard, paired_row, print_table, rounds_of, signed_session
 from pydicom.uid import HTJ2KLosslessRPCL
 from requests.adapters import BaseAdapter
 
@@ -85,11 +85,11 @@ def rows(rounds: int = 15, calls: int = 100, size: int = 256) -> list[Row]:
         codestream = boto3_frame()  # encodes the frame once; both paths then serve it from the cache
         assert codestream in dicomweb(), "the two paths must serve the same frame"
         contenders = {"dicomweb": dicomweb, "boto3": boto3_frame, "floor": floor}
-        results = medians(contenders, rounds, calls, guards={"floor": floor_guard})
+        samples = rounds_of(contenders, rounds, calls, guards={"floor": floor_guard})
     frame = f"{size}x{size}, HTJ2K"
     return [
-        Row(f"DICOMweb frame vs GetImageFrame ({frame})", results["dicomweb"], results["boto3"], GOAL),
-        Row(f"DICOMweb frame vs its requests floor ({frame})", results["dicomweb"], results["floor"]),
+        paired_row(f"DICOMweb frame vs GetImageFrame ({frame})", samples, "dicomweb", "boto3", GOAL),
+        paired_row(f"DICOMweb frame vs its requests floor ({frame})", samples, "dicomweb", "floor", None),
     ]
 
 

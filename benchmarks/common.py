@@ -24,7 +24,7 @@ from medimaging_mock.domain import ingestion
 from medimaging_mock.domain.ids import new_id
 from medimaging_mock.domain.metadata.builder import assemble
 from medimaging_mock.domain.metadata.document import Document, Instance, Series
-from medimaging_mock.interception import botocore_hook, dispatch, host_prefix, requests_path
+from medimaging_mock.interception import botocore_hook, dispatch, requests_path
 from medimaging_mock.interception.dispatch import serve
 from medimaging_mock.interception.moto_service.models import regional_backend
 
@@ -41,14 +41,15 @@ def per_call(function: Callable[[], object], calls: int) -> float:
     return (time.perf_counter() - started) / calls
 
 
-def medians(
+def rounds_of(
     contenders: Mapping[str, Callable[[], object]],
     rounds: int,
     calls: int,
     guards: Mapping[str, Callable[[], AbstractContextManager[object]]] | None = None,
-) -> dict[str, float]:
-    """Median seconds per call; rounds are interleaved so drift on a shared machine hits all alike.
-    `guards`: a context each named contender's rounds run in, entered outside the timing (floor_guard)."""
+) -> dict[str, list[float]]:
+    """Seconds per call of each contender in each round; rounds are interleaved so drift on a shared
+    machine hits all alike. `guards`: a context each named contender's rounds run in, entered outside the
+    timing (floor_guard)."""
 
     def guard(name: str) -> AbstractContextManager[object]:
         return (guards or {}).get(name, nullcontext)()
@@ -61,7 +62,33 @@ def medians(
         for name, function in contenders.items():
             with guard(name):
                 samples[name].append(per_call(function, calls))
+    return samples
+
+
+def medians(
+    contenders: Mapping[str, Callable[[], object]],
+    rounds: int,
+    calls: int,
+    guards: Mapping[str, Callable[[], AbstractContextManager[object]]] | None = None,
+) -> dict[str, float]:
+    """Median seconds per call of each contender (rounds_of)."""
+    samples = rounds_of(contenders, rounds, calls, guards)
     return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def paired_row(
+    name: str, samples: Mapping[str, list[float]], measured: str, against: str, goal: float | None
+) -> Row:
+    """The medians of two contenders, and the median of their ratio round by round: the two rounds of a
+    pair run back to back, so a stretch when the machine is slow or fast moves both alike."""
+    ratios = [a / b for a, b in zip(samples[measured], samples[against], strict=True)]
+    return Row(
+        name,
+        statistics.median(samples[measured]),
+        statistics.median(samples[against]),
+        goal,
+        paired_ratio=statistics.median(ratios),
+    )
 
 
 def canned_client(operation: str, **params: Any) -> Any:
@@ -77,7 +104,6 @@ def canned_client(operation: str, **params: Any) -> Any:
     client = boto3.client("medical-imaging", region_name=REGION)
     events = client.meta.events
     events.unregister(botocore_hook.EVENT, botocore_hook.before_send)
-    events.unregister(host_prefix.EVENT, host_prefix.unprefixed_for_local_hosts)
     events.register_first(
         f"{botocore_hook.EVENT}.{operation}",
         lambda request, **_: AWSResponse(request.url, 200, answer.headers, MockRawResponse(answer.body)),
@@ -113,16 +139,20 @@ def floor_guard() -> Iterator[None]:
 @dataclass(frozen=True)
 class Row:
     """One line of a benchmark table: a measured median, what it is measured against (its floor, or the
-    small case of a scaling goal), and the goal for their ratio. `unit` is "s" or "B"."""
+    small case of a scaling goal), and the goal for their ratio. `unit` is "s" or "B". `paired_ratio`: the
+    median of round-by-round ratios (paired_row), which the table shows in place of the medians' ratio."""
 
     name: str
     measured: float
     against: float | None = None
     goal: float | None = None
     unit: str = "s"
+    paired_ratio: float | None = None
 
     @property
     def ratio(self) -> float | None:
+        if self.paired_ratio is not None:
+            return self.paired_ratio
         return None if self.against is None else self.measured / self.against
 
 
@@ -149,9 +179,10 @@ def _amount(value: float, unit: str) -> str:
 def mock_and_floor(
     name: str, mock: Callable[[], object], floor: Callable[[], object], goal: float, rounds: int, calls: int
 ) -> Row:
-    """Median seconds per call of each, interleaved; the floor's rounds under floor_guard."""
-    results = medians({"mock": mock, "floor": floor}, rounds, calls, guards={"floor": floor_guard})
-    return Row(name, results["mock"], results["floor"], goal)
+    """Median seconds per call of each, interleaved, and their paired ratio; the floor's rounds under
+    floor_guard."""
+    samples = rounds_of({"mock": mock, "floor": floor}, rounds, calls, guards={"floor": floor_guard})
+    return paired_row(name, samples, "mock", "floor", goal)
 
 
 def report(title: str, results: Mapping[str, float]) -> None:

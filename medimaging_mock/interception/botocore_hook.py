@@ -21,6 +21,7 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from moto.core.botocore_stubber import MockRawResponse
 from moto.core.models import botocore_stubber
 
+from medimaging_mock.interception import host_prefix
 from medimaging_mock.interception.dispatch import SERVED_MARK, serve
 from medimaging_mock.wire.http import HttpResponse
 
@@ -48,15 +49,17 @@ def before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
 
 class ServedInProcess:
     """Mixed into every medical-imaging client class: `handler` answers the client's requests, in place
-    of moto's generic handler."""
+    of moto's generic handler; a client of a local endpoint drops the `runtime-` host prefix."""
 
     handler: Callable[..., Any] = staticmethod(before_send)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        events = self.meta.events  # type: ignore[attr-defined]
-        events.unregister("before-send", botocore_stubber)
-        events.register_first(EVENT, self.handler)
+        meta = self.meta  # type: ignore[attr-defined]
+        meta.events.unregister("before-send", botocore_stubber)
+        meta.events.register_first(EVENT, self.handler)
+        if host_prefix.needed_for(meta.endpoint_url):
+            meta.events.register(host_prefix.EVENT, host_prefix.unprefixed_for_local_hosts)
 
 
 def serve_in_process(base_classes: list[type], **_: Any) -> None:

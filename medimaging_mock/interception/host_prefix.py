@@ -6,6 +6,9 @@ in the model, which botocore puts before whatever host the endpoint names: `http
 service's domain; an address or the loopback name has no such names. So a medical-imaging request for such
 a host goes to the endpoint as given (a local server: moto's, ours). Every other host (AWS's, a proxy's, a
 container's name) keeps botocore's behaviour, and so does every other service.
+
+The handler goes on a client only when its endpoint is such a host (`needed_for`): a client of AWS's hosts
+pays nothing for it per call.
 """
 
 from __future__ import annotations
@@ -15,6 +18,10 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 EVENT = "before-call.medical-imaging"
+
+
+def needed_for(endpoint_url: str) -> bool:
+    return _is_local(urlsplit(endpoint_url).hostname)
 
 
 def unprefixed_for_local_hosts(params: dict[str, Any], **_: Any) -> None:

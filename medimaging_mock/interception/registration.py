@@ -3,8 +3,9 @@
 * moto's dispatcher, so `mock_aws`, the `requests` path and moto's server serve it;
 * moto's `responses` registry, so that the `requests` path to this service's hosts skips moto's search
   through every service (see requests_path);
-* a botocore handler on every medical-imaging client built from now on (see botocore_hook); moto's own
-  handler stays as moto registered it;
+* a botocore handler on every medical-imaging client built from now on (see botocore_hook; with the
+  host-prefix handler when its endpoint is local, see host_prefix); moto's own handler stays as moto
+  registered it;
 * moto's reset, so the process-wide settings (transitions, frame container, faults) go back to their
   defaults whenever moto resets its state: at every outermost start, and at the stop that removes the data;
   the reset also puts moto's own `responses` registry back, so requests_path's goes in again.
@@ -22,7 +23,7 @@ from moto import backend_index
 from moto.core.models import MockAWS
 
 from medimaging_mock.domain import frames, transitions
-from medimaging_mock.interception import host_prefix, moto_service, requests_path
+from medimaging_mock.interception import moto_service, requests_path
 from medimaging_mock.interception.botocore_hook import CLIENT_CLASS_EVENT, serve_in_process
 from medimaging_mock.interception.moto_service import MOTO_NAME
 from medimaging_mock.interception.moto_service.urls import url_bases
@@ -49,7 +50,6 @@ def register() -> None:
         backend_index.backend_url_patterns.extend((MOTO_NAME, re.compile(base)) for base in url_bases)
         requests_path.install()
         botocore.handlers.BUILTIN_HANDLERS.append((CLIENT_CLASS_EVENT, serve_in_process))
-        botocore.handlers.BUILTIN_HANDLERS.append((host_prefix.EVENT, host_prefix.unprefixed_for_local_hosts))
         _reset_settings_with_moto()
 
 

@@ -192,13 +192,15 @@ class _Mismatch(Exception):
 @functools.cache
 def _reader(shape: Shape, sensitive: bool) -> Reader:
     """The conversion of a JSON value of `shape`, compiled once from the model. `sensitive`: this shape or
-    one that contains it is sensitive, so its values are never echoed."""
+    one that contains it is sensitive, so its values are never echoed. A mismatch below a structure, list
+    or map gains its step there, on its way out; a good value pays for no path."""
     sensitive = sensitive or bool(shape.metadata.get("sensitive"))
     kind = shape.type_name
     types = _JSON_TYPES.get(kind, (object,))
+    refuse_bool = kind != "boolean" and int in types  # JSON's true is no number
 
     def check(value: Any) -> None:
-        if not isinstance(value, types) or (isinstance(value, bool) and kind != "boolean"):
+        if not isinstance(value, types) or (refuse_bool and isinstance(value, bool)):
             raise _Mismatch(value, kind, sensitive)
 
     if isinstance(shape, StructureShape):
@@ -206,11 +208,15 @@ def _reader(shape: Shape, sensitive: bool) -> Reader:
 
         def read_structure(value: Any) -> dict[str, Any]:
             check(value)
-            result = {}
-            for name, item in value.items():
-                read = members.get(name)
-                if read is not None and item is not None:
-                    result[name] = _step(read, item, name)
+            result, name = {}, ""
+            try:
+                for name, item in value.items():
+                    read = members.get(name)
+                    if read is not None and item is not None:
+                        result[name] = read(item)
+            except _Mismatch as mismatch:
+                mismatch.steps.append(name)
+                raise
             return result
 
         return read_structure
@@ -219,7 +225,14 @@ def _reader(shape: Shape, sensitive: bool) -> Reader:
 
         def read_list(value: Any) -> list[Any]:
             check(value)
-            return [_step(read_item, item, f"{index}.member") for index, item in enumerate(value, 1)]
+            result = []
+            try:
+                for item in value:
+                    result.append(read_item(item))
+            except _Mismatch as mismatch:
+                mismatch.steps.append(f"{len(result) + 1}.member")
+                raise
+            return result
 
         return read_list
     if isinstance(shape, MapShape):
@@ -227,33 +240,43 @@ def _reader(shape: Shape, sensitive: bool) -> Reader:
 
         def read_map(value: Any) -> dict[str, Any]:
             check(value)
-            return {key: _step(read_value, item, key) for key, item in value.items()}
+            result, key = {}, ""
+            try:
+                for key, item in value.items():
+                    result[key] = read_value(item)
+            except _Mismatch as mismatch:
+                mismatch.steps.append(key)
+                raise
+            return result
 
         return read_map
+    if kind == "blob":
 
-    def read_scalar(value: Any) -> Any:
-        check(value)
-        if kind == "blob":
+        def read_blob(value: Any) -> bytes:
+            check(value)
             try:
                 return base64.b64decode(value, validate=True)
             except (binascii.Error, ValueError):
                 raise _Mismatch(value, "base64-encoded blob", sensitive) from None
-        if kind == "timestamp":
+
+        return read_blob
+    if kind == "timestamp":
+
+        def read_timestamp(value: Any) -> datetime:
+            check(value)
             try:
                 return _timestamp(value)
             except (ValueError, OverflowError, OSError):
                 raise _Mismatch(value, "timestamp", sensitive) from None
+
+        return read_timestamp
+
+    def read_plain(value: Any) -> Any:
+        if not isinstance(value, types) or (refuse_bool and isinstance(value, bool)):
+            raise _Mismatch(value, kind, sensitive)
         return value
 
-    return read_scalar
-
-
-def _step(read: Reader, value: Any, step: str) -> Any:
-    try:
-        return read(value)
-    except _Mismatch as mismatch:
-        mismatch.steps.append(step)
-        raise
+    return read_plain
 
 
 def _timestamp(value: float | str) -> datetime:

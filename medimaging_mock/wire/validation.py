@@ -51,8 +51,21 @@ def check(shape: Shape | None, params: dict[str, Any], members: frozenset[str] |
         raise failure(violations)
 
 
-# The steps from the input to a value; joined with dots only for a message, never for a valid value.
-Path = tuple[str, ...]
+# The steps from the input to a value, as a chain: () at the input, (parent path, step) below it; a step
+# is a member name, or the 1-based index of a list item. Spelled out only for a message, never for a
+# valid value.
+Path = tuple[Any, ...]
+
+
+def _spelled(path: Path) -> str:
+    """`searchCriteria.filters.1.member.operator`, as the service names a value."""
+    steps = []
+    while path:
+        path, step = path
+        steps.append(f"{step}.member" if isinstance(step, int) else step)
+    return ".".join(reversed(steps))
+
+
 # A compiled check: (value, path, violations, sensitive) -> None, appending what `value` breaks.
 Checker = Callable[[Any, Path, list[str], bool], None]
 
@@ -152,15 +165,15 @@ def _checker(shape: Shape) -> Checker | None:
         inner = _list_checker(shape)
     elif isinstance(shape, MapShape):
         inner = _map_checker(shape)
-    if rules is None and inner is None:
-        return None
     own_sensitivity = bool(shape.metadata.get("sensitive"))
+    if accepts is None and (inner is None or not own_sensitivity):
+        return inner  # nothing of its own to check: its contents, if any
 
     def check_value(value: Any, path: Path, violations: list[str], sensitive: bool) -> None:
         """`sensitive`: this shape or one that contains it is sensitive, so values are never echoed."""
         sensitive = sensitive or own_sensitivity
         if rules is not None and accepts is not None and not accepts(value):
-            where = ".".join(path)
+            where = _spelled(path)
             violations.extend(describe(where, value, rule, sensitive) for rule in rules.broken(value))
         if inner is not None:
             inner(value, path, violations, sensitive)
@@ -185,6 +198,7 @@ def _structure_checker(shape: StructureShape, only: frozenset[str] | None = None
     shapes = {name: member for name, member in shape.members.items() if only is None or name in only}
     required = tuple(name for name in shape.required_members if name in shapes)
     union = tuple(shapes) if shape.metadata.get("union") else ()
+    union_members = frozenset(union)
     members = {name: checker for name, member in shapes.items() if (checker := _checker(member))}
     if not (required or union or members):
         return None
@@ -194,23 +208,23 @@ def _structure_checker(shape: StructureShape, only: frozenset[str] | None = None
     def check_structure(value: dict[str, Any], path: Path, violations: list[str], sensitive: bool) -> None:
         for name in required:
             if value.get(name) is None:
-                violations.append(describe(".".join((*path, name)), None, "Member must not be null"))
+                violations.append(describe(_spelled((path, name)), None, "Member must not be null"))
         if union:
-            chosen = [name for name in union if value.get(name) is not None]
-            if len(chosen) != 1:
-                rule = f"Member must have exactly one of [{', '.join(union)}] set (got {len(chosen)})"
-                violations.append(f"Value at '{'.'.join(path)}' failed to satisfy constraint: {rule}")
+            chosen = sum(value[name] is not None for name in union_members.intersection(value))
+            if chosen != 1:
+                rule = f"Member must have exactly one of [{', '.join(union)}] set (got {chosen})"
+                violations.append(f"Value at '{_spelled(path)}' failed to satisfy constraint: {rule}")
         for name, item in value.items():
             if item is None:
                 continue
             test = leaf_tests.get(name)
             if test is not None:
                 if not test(item):  # described by the member's full check
-                    members[name](item, (*path, name), violations, sensitive)
+                    members[name](item, (path, name), violations, sensitive)
                 continue
             member_check = nested.get(name)
             if member_check is not None:
-                member_check(item, (*path, name), violations, sensitive)
+                member_check(item, (path, name), violations, sensitive)
 
     return check_structure
 
@@ -222,7 +236,7 @@ def _list_checker(shape: ListShape) -> Checker | None:
 
     def check_list(value: list[Any], path: Path, violations: list[str], sensitive: bool) -> None:
         for index, item in enumerate(value, start=1):
-            item_check(item, (*path, str(index), "member"), violations, sensitive)
+            item_check(item, (path, index), violations, sensitive)
 
     return check_list
 
@@ -237,10 +251,10 @@ def _map_checker(shape: MapShape) -> Checker | None:
             key_rules = _broken(shape.key, key)
             if key_rules:
                 rule = f"Map keys must satisfy constraint: [{', '.join(key_rules)}]"
-                violations.append(describe(".".join(path), key, rule, sensitive))
+                violations.append(describe(_spelled(path), key, rule, sensitive))
             value_rules = _broken(shape.value, item)
             if value_rules:
                 rule = f"Map value must satisfy constraint: [{', '.join(value_rules)}]"
-                violations.append(describe(".".join(path), item, rule, sensitive))
+                violations.append(describe(_spelled(path), item, rule, sensitive))
 
     return check_map
