@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -430,3 +431,53 @@ def test_accepted_request_reaches_the_service_with_snake_case_typed_params():
 
     assert operation == "ListDatastores"
     assert params == {"max_results": 50, "datastore_status": "ACTIVE", "next_token": "a+b"}
+
+
+# What a request line determines is remembered between calls of one endpoint; what else a call sends is not.
+
+UPDATE_PATH = f"/datastore/{DATASTORE_ID}/imageSet/{IMAGE_SET_ID}/updateImageSetMetadata"
+
+
+def update_body(text: bytes) -> dict[str, Any]:
+    return {"DICOMUpdates": {"updatableAttributes": base64.b64encode(text).decode()}}
+
+
+def test_one_path_called_again_passes_on_each_call_its_own_query_and_body():
+    endpoint, recorder = RestJsonEndpoint(), Recorder()
+    for version, text in (("1", b'{"a": 1}'), ("2", b'{"b": 2}')):
+        body = json.dumps(update_body(text)).encode()
+        request = HttpRequest("POST", UPDATE_PATH, f"latestVersion={version}", {}, body)
+        assert endpoint.handle(request, recorder).status == 200
+
+    (_, first), (_, second) = recorder.calls
+    assert (first["latest_version_id"], second["latest_version_id"]) == ("1", "2")
+    assert first["update_image_set_metadata_updates"]["DICOMUpdates"]["updatableAttributes"] == b'{"a": 1}'
+    assert second["update_image_set_metadata_updates"]["DICOMUpdates"]["updatableAttributes"] == b'{"b": 2}'
+    assert first["datastore_id"] == second["datastore_id"] == DATASTORE_ID
+
+
+def test_a_path_with_a_bad_label_is_refused_on_every_call_and_named_with_the_others():
+    endpoint, recorder = RestJsonEndpoint(), Recorder()
+    path = f"/datastore/NOT-AN-ID/imageSet/{IMAGE_SET_ID}/updateImageSetMetadata"
+    body = json.dumps(update_body(b"{}")).encode()
+
+    answers = [
+        endpoint.handle(HttpRequest("POST", path, query, {}, body), recorder)
+        for query in ("latestVersion=1", "latestVersion=x1")
+    ]
+
+    assert "1 validation error detected: Value 'NOT-AN-ID' at 'datastoreId'" in refusal(answers[0])
+    message = refusal(answers[1])
+    assert message.startswith("2 validation errors detected: Value 'NOT-AN-ID' at 'datastoreId'")
+    assert "Value 'x1' at 'latestVersionId'" in message
+    assert recorder.calls == []
+
+
+def test_a_good_path_after_a_bad_body_is_still_served():
+    endpoint, recorder = RestJsonEndpoint(), Recorder()
+    request = HttpRequest("POST", UPDATE_PATH, "latestVersion=1", {}, b'{"updateImageSetMetadataUpdates": 1}')
+    refusal(endpoint.handle(request, recorder))
+
+    good = json.dumps(update_body(b"{}")).encode()
+    assert endpoint.handle(request._replace(body=good), recorder).status == 200
+    assert len(recorder.calls) == 1

@@ -10,14 +10,13 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Mapping
-from types import MappingProxyType
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs
 
 from botocore import xform_name
 from botocore.model import OperationModel
 
-from medimaging_mock.domain.errors import ServiceError, ValidationException
+from medimaging_mock.domain.errors import ServiceError
 from medimaging_mock.wire.decoding import InputPlan, decode_labels, decode_request, decode_rest, input_plan
 from medimaging_mock.wire.encoding import encode_error, encode_result, error_response
 from medimaging_mock.wire.http import HttpRequest, HttpResponse
@@ -69,9 +68,13 @@ class _Operation(NamedTuple):
 
 
 class _RequestLine(NamedTuple):
+    """What a method and path determine. Either the labels' service arguments (checked; shared between
+    calls, so each call copies them), or, when a label breaks a rule, the labels as sent (each call then
+    decodes and checks every member together)."""
+
     operation: _Operation
-    labels: Mapping[str, str]  # as sent
-    arguments: Mapping[str, Any] | None  # the labels' service arguments; None: a label breaks a rule
+    arguments: dict[str, Any] | None
+    labels: Mapping[str, str] | None = None
 
 
 class RestJsonEndpoint:
@@ -107,15 +110,17 @@ class RestJsonEndpoint:
         if operation.inputs is None:
             return {}
         query = _query(request.query) if operation.inputs.queries else {}
-        if line.arguments is None:  # every member checked together, so one message names every violation
-            params = decode_request(operation.model, line.labels, query, request.headers, request.body)
+        arguments = line.arguments
+        if arguments is None:  # every member checked together, so one message names every violation
+            labels = line.labels or {}
+            params = decode_request(operation.model, labels, query, request.headers, request.body)
             check(operation.model.input_shape, params)
             return operation.named(params)
         if not operation.rest:
-            return dict(line.arguments)
+            return dict(arguments)
         params = decode_rest(operation.inputs, query, request.headers, request.body)
         check(operation.model.input_shape, params, operation.rest)
-        return {**line.arguments, **operation.named(params)}
+        return {**arguments, **operation.named(params)}
 
     def _read_request_line(self, request_line: str) -> _RequestLine | None:
         method, _, path = request_line.partition(" ")  # methods have no space
@@ -125,13 +130,13 @@ class RestJsonEndpoint:
         model, labels = matched
         operation = self._operations[model.name]
         if operation.inputs is None:
-            return _RequestLine(operation, labels, MappingProxyType({}))
+            return _RequestLine(operation, {})
         try:
             params = decode_labels(operation.inputs, labels)
             check(model.input_shape, params, operation.labels)
-        except ValidationException:
-            return _RequestLine(operation, labels, None)
-        return _RequestLine(operation, labels, MappingProxyType(operation.named(params)))
+        except Exception:  # a label breaks a rule: each call decodes it again, inside `handle`'s answers
+            return _RequestLine(operation, None, labels)
+        return _RequestLine(operation, operation.named(params))
 
 
 @functools.cache
