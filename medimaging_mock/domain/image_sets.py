@@ -47,9 +47,11 @@ class Version:
         return str(self.number)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Status:
-    """Where one version stands; replaced, never changed, when its work completes."""
+    """Where one version stands; replaced, never changed, when its work completes. Not a frozen dataclass,
+    nor is History: every write makes both, and a frozen one costs five times as much to make; nothing
+    assigns to their fields after they are made."""
 
     state: str
     workflow_status: str
@@ -57,7 +59,7 @@ class Status:
     message: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class History:
     """An image set at one moment: every version with its status, oldest first.
 

@@ -46,21 +46,24 @@ class UpdateFailed(Exception):
     """A conflict with the metadata found while applying; becomes the failed version's message."""
 
 
-@dataclass(frozen=True)
+# What one DICOMUpdates blob asks for, read from the request: plain dataclasses, as every update makes some.
+
+
+@dataclass(slots=True)
 class InstanceChange:
     dicom: dict[str, Any] = field(default_factory=dict)
     vrs: dict[str, str] = field(default_factory=dict)
     whole: bool = False  # `{}` in a removal: the instance itself
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class SeriesChange:
     dicom: dict[str, Any] = field(default_factory=dict)
     instances: dict[str, InstanceChange] = field(default_factory=dict)
     whole: bool = False  # `{}` in a removal: the series itself
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Change:
     patient: dict[str, Any] = field(default_factory=dict)
     study: dict[str, Any] = field(default_factory=dict)
