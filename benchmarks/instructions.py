@@ -4,8 +4,8 @@ several hundredths from run to run. For choosing between two versions of the cod
 timed benchmarks'. Needs valgrind (about four minutes an operation).
 
 Each count is the difference between a run of `--calls` calls and a run of none, so setting up costs
-nothing; the floor is bench_call_overhead's (common.canned_client). Hash seed fixed and OpenBLAS on one
-thread, so that two runs of the same code count the same.
+nothing; the floor is bench_call_overhead's (common.canned_client), its calls under common.floor_guard.
+Hash seed fixed and OpenBLAS on one thread, so that two runs of the same code count the same.
 
 Run: python benchmarks/instructions.py [GetDatastore|UpdateImageSetMetadata|SearchImageSets] [--calls 200]
 """
@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ def calls(operation: str, client_kind: str, count: int) -> None:
     """The child: `count` calls of `operation` after the set-up, through the mock or its floor."""
     import boto3
     from botocore import xform_name
-    from common import REGION, canned_client, clone_image_sets
+    from common import REGION, canned_client, clone_image_sets, floor_guard
 
     from medimaging_mock import mock_medical_imaging
     from medimaging_mock.samples import generated_study
@@ -55,10 +56,11 @@ def calls(operation: str, client_kind: str, count: int) -> None:
         on = client if client_kind == "mock" else canned_client(operation, **params)
         method = getattr(on, xform_name(operation))
         first_version = 1 if client_kind == "mock" else 2  # the floor's set-up made version 2 already
-        for number in range(count + 10):  # ten calls warm up in both runs
-            if operation == "UpdateImageSetMetadata":
-                params["latestVersionId"] = str(first_version + number)
-            method(**params)
+        with floor_guard() if client_kind == "floor" else nullcontext():  # the floor runs none of the mock
+            for number in range(count + 10):  # ten calls warm up in both runs
+                if operation == "UpdateImageSetMetadata":
+                    params["latestVersionId"] = str(first_version + number)
+                method(**params)
 
 
 def counted(operation: str, client_kind: str, count: int, folder: Path) -> dict[str, int]:

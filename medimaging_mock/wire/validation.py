@@ -191,6 +191,7 @@ def _leaf_test(shape: Shape) -> Callable[[Any], bool] | None:
 
 @functools.cache
 def _members_checker(shape: Shape, only: frozenset[str]) -> Checker | None:
+    """The check of input structure `shape` limited to the members `only` (see `check`)."""
     return _structure_checker(shape, only) if isinstance(shape, StructureShape) else None
 
 
