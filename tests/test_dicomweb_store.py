@@ -6,6 +6,7 @@ are stored; the response is the Store Instances Response of PS3.18 Annex I."""
 from __future__ import annotations
 
 import io
+import json
 import uuid
 from typing import Any
 
@@ -352,6 +353,34 @@ def test_a_new_instance_of_an_agreeing_series_joins_its_primary_image_set(
     found = only_image_set_of_series(medical_imaging_client, datastore_id, SERIES_UID)
     assert found["version"] == 2
     document = metadata(medical_imaging_client, datastore_id, found["imageSetId"])
+    assert layout(document) == {SERIES_UID: [first.SOPInstanceUID, second.SOPInstanceUID]}
+
+
+def test_an_instance_stored_while_an_update_is_in_flight_keeps_its_version_when_the_update_completes(
+    medical_imaging, medical_imaging_client, datastore_id
+):
+    first, second = instance(seed=1), instance(seed=2)
+    store_one(datastore_id, part10_bytes(first))
+    image_set_id = only_image_set_of_series(medical_imaging_client, datastore_id, SERIES_UID)["imageSetId"]
+    medical_imaging.transitions = "manual"
+    change = {"SchemaVersion": "1.1", "Study": {"DICOM": {"StudyDescription": "changed"}}}
+    medical_imaging_client.update_image_set_metadata(
+        datastoreId=datastore_id,
+        imageSetId=image_set_id,
+        latestVersionId="1",
+        updateImageSetMetadataUpdates={"DICOMUpdates": {"updatableAttributes": json.dumps(change)}},
+    )
+    store_one(datastore_id, part10_bytes(second))  # joins the primary image set as version 3
+
+    medical_imaging.advance()
+
+    listed = versions(medical_imaging_client, datastore_id, image_set_id)
+    assert [(v["versionId"], v["imageSetState"], v["ImageSetWorkflowStatus"]) for v in listed] == [
+        ("3", "ACTIVE", "IMPORTED"),
+        ("2", "ACTIVE", "UPDATED"),
+        ("1", "ACTIVE", "CREATED"),
+    ]
+    document = metadata(medical_imaging_client, datastore_id, image_set_id)
     assert layout(document) == {SERIES_UID: [first.SOPInstanceUID, second.SOPInstanceUID]}
 
 

@@ -4,7 +4,8 @@ Every change makes a new version. A version, once made, never changes: it is its
 whether it was forced. What does change, the status of each version (state, workflow status, message, time),
 lives in the image set's `History`, a record that writers replace whole under the datastore's lock and that
 readers take once, so a read never sees half of a change. The new document is decided when the call arrives;
-the version stays LOCKED, in its in-flight status, until the work completes under the transitions in force.
+the version stays LOCKED, in its in-flight status, until the work completes under the transitions in force
+(the call that made it reports that status: see `Written`).
 Every write to a LOCKED image set is a ConflictException.
 """
 
@@ -14,9 +15,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from medimaging_mock.domain import arns, clock, cursors, messages
+from medimaging_mock.domain import arns, clock, cursors, messages, transitions
 from medimaging_mock.domain.dicomweb.qido_index import QidoIndex
 from medimaging_mock.domain.errors import ConflictException, ResourceNotFoundException, ValidationException
 from medimaging_mock.domain.ids import new_id
@@ -33,7 +34,6 @@ NOT_CONSISTENT_YET = "Requested ImageSet metadata is not consistent yet. Please 
 STALE_VERSION = "Requested version(s) of ImageSet(s) is not the latest."
 WRITING = frozenset({"UPDATING", "UPDATING_FOR_STUDY_CONSISTENCY", "COPYING"})
 _MAX_VERSION_DIGITS = 18  # more digits than any image set has versions: not a version of it
-Completion = Callable[[datetime], None]
 
 
 @dataclass(frozen=True, slots=True, weakref_slot=True, eq=False)
@@ -172,6 +172,14 @@ class ImageSet:
         }
 
 
+class Written(NamedTuple):
+    """An image set as the call that wrote it left it, work in flight: what that call reports, even when
+    the work has completed by the time the call returns ("immediate" transitions)."""
+
+    image_set: ImageSet
+    history: History
+
+
 def _version_number(version_id: str) -> int | None:
     """Version ids are decimal numbers as the service writes them: "7", never "07" or a thousand digits."""
     if not (version_id.isascii() and version_id.isdigit()) or len(version_id) > _MAX_VERSION_DIGITS:
@@ -194,7 +202,7 @@ class ImageSets:
         self._pending = pending
         self.lock = threading.RLock()
         self._by_id: dict[str, ImageSet] = {}
-        self.index = SearchIndex(datastore_id)  # SearchImageSets; both kept current by _changed / _removed
+        self.index = SearchIndex(datastore_id)  # SearchImageSets; both kept current by _changed
         self.qido = QidoIndex()  # DICOMweb QIDO-RS
 
     def create(
@@ -294,7 +302,7 @@ class ImageSets:
         """A writable image set whose latest version the caller names (the optimistic-concurrency check).
         Callers hold `lock` from this check until their new version is appended."""
         image_set = self.writable(image_set_id)
-        if latest_version_id != image_set.latest.version_id:
+        if latest_version_id != str(image_set.history.count):  # the latest version's id
             raise ResourceNotFoundException(STALE_VERSION)
         return image_set
 
@@ -306,35 +314,25 @@ class ImageSets:
         changes: Change | None,
         force: bool,
         include_study: bool,
-    ) -> ImageSet:
+    ) -> Written:
         """Removals first, then updates; with `include_study`, every primary image set of the same study
         takes the Study-level part in the same step."""
         with self.lock:
             image_set = self.current(image_set_id, latest_version_id)
-            targets = [image_set, *(self._study_siblings(image_set) if include_study else [])]
-            plans = []
-            for target in targets:
-                mine = target is image_set
-                target_removals = removals if mine or removals is None else removals.study_level_only()
-                target_changes = changes if mine or changes is None else changes.study_level_only()
+            plans = [(image_set, "UPDATING", removals, changes)]
+            if include_study:
+                study_removals = removals and removals.study_level_only()
+                study_changes = changes and changes.study_level_only()
+                plans += [
+                    (sibling, "UPDATING_FOR_STUDY_CONSISTENCY", study_removals, study_changes)
+                    for sibling in self._study_siblings(image_set)
+                ]
+            for target, _, target_removals, target_changes in plans:
                 if target.is_primary:
-                    for member, change in (
-                        ("removableAttributes", target_removals),
-                        ("updatableAttributes", target_changes),
-                    ):
-                        if change is not None:
-                            updates.check_primary(change, member)
-                plans.append(
-                    (
-                        target,
-                        "UPDATING" if mine else "UPDATING_FOR_STUDY_CONSISTENCY",
-                        target_removals,
-                        target_changes,
-                    )
-                )
+                    updates.check_primary(target_removals, target_changes)
             outcomes, failure = [], None
             for target, in_flight, target_removals, target_changes in plans:
-                document = target.latest.document
+                current = document = target.latest.document
                 try:
                     if target_removals is not None:
                         document = updates.apply_removals(document, target_removals)
@@ -342,19 +340,19 @@ class ImageSets:
                         document = updates.apply_updates(document, target_changes)
                 except UpdateFailed as error:
                     failure = failure or str(error)
-                outcomes.append((target, in_flight, document))
-            completions = [  # one step for the whole study: if any image set cannot take it, none does
-                self._new_version(target, target.latest.document, in_flight, force, "UPDATE_FAILED", failure)
+                outcomes.append((target, in_flight, current, document))
+            now = clock.now()
+            steps = [  # one step for the whole study: if any image set cannot take it, none does
+                _new_version(target, current, in_flight, force, "UPDATE_FAILED", failure, now)
                 if failure
-                else self._new_version(target, document, in_flight, force, "UPDATED", None)
-                for target, in_flight, document in outcomes
+                else _new_version(target, document, in_flight, force, "UPDATED", None, now)
+                for target, in_flight, current, document in outcomes
             ]
-            self._complete_later(completions)
-            return image_set
+            return self._write(steps, now)[0]
 
     def revert(
         self, image_set_id: str, latest_version_id: str, target_version_id: str, force: bool
-    ) -> ImageSet:
+    ) -> Written:
         with self.lock:
             image_set = self.current(image_set_id, latest_version_id)
             latest = image_set.latest
@@ -364,10 +362,10 @@ class ImageSets:
                     f"revertToVersionId {_shortened(target_version_id)} must name a version older than the "
                     f"latest ({latest.version_id})"
                 )
-            target = image_set.version(target_version_id)
-            completion = self._new_version(image_set, target.document, "UPDATING", force, "UPDATED", None)
-            self._complete_later([completion])
-            return image_set
+            document, now = image_set.version(target_version_id).document, clock.now()
+            return self._write(
+                [_new_version(image_set, document, "UPDATING", force, "UPDATED", None, now)], now
+            )[0]
 
     def copy(
         self,
@@ -377,13 +375,19 @@ class ImageSets:
         destination: tuple[str, str] | None,
         force: bool,
         promote_to_primary: bool,
-    ) -> tuple[ImageSet, ImageSet]:
+    ) -> tuple[Written, Written]:
         with self.lock:
             source = self.current(source_id, source_version_id)
             selected = copies.select(source.latest.document, copiable_attributes)
+            now = clock.now()
             if destination is None:
                 target = self.create(selected, promote_to_primary, "COPYING", LOCKED, forced=force)
-                completions = [self._completion(target, target.latest, "COPIED", None)]
+                first = target.latest
+
+                def copied_whole(history: History, when: datetime) -> History:
+                    return history.with_status(first, Status(ACTIVE, "COPIED", when))
+
+                copied = _Step(target, target.history, copied_whole)
             else:
                 destination_id, destination_version_id = destination
                 if destination_id == source_id:
@@ -399,15 +403,33 @@ class ImageSets:
                     document, status, message = copies.merge(current, selected), "COPIED", None
                 else:
                     document, status, message = current, "COPY_FAILED", copies.SERIES_MISMATCH
-                completions = [self._new_version(target, document, "COPYING", force, status, message)]
+                copied = _new_version(target, document, "COPYING", force, status, message, now)
             history = source.history
             read_only, before = history.latest, history.latest_status
-            source.history = history.with_status(
+            reading = history.with_status(
                 read_only, replace(before, state=LOCKED, workflow_status="COPYING_WITH_READ_ONLY_ACCESS")
             )
-            completions.append(lambda _: self._set_status(source, read_only, before))
-            self._complete_later(completions)
-            return source, target
+
+            def readable_again(history: History, when: datetime) -> History:
+                return history.with_status(read_only, before)
+
+            source_written, target_written = self._write(
+                [_Step(source, reading, readable_again), copied], now
+            )
+            return source_written, target_written
+
+    def delete(self, image_set_id: str) -> Written:
+        """No new version: the latest one goes LOCKED / DELETING, then DELETED with deletedAt."""
+        with self.lock:
+            image_set = self.writable(image_set_id)
+            history, now = image_set.history, clock.now()
+            version = history.latest
+            deleting = history.with_status(version, Status(LOCKED, "DELETING", now))
+
+            def deleted(history: History, when: datetime) -> History:
+                return history.with_status(version, Status(DELETED, "DELETED", when)).deleted(when)
+
+            return self._write([_Step(image_set, deleting, deleted)], now)[0]
 
     def _study_siblings(self, image_set: ImageSet) -> list[ImageSet]:
         study = image_set.latest.document.study_instance_uid
@@ -426,67 +448,65 @@ class ImageSets:
             )
         return siblings
 
-    def _new_version(
-        self,
-        image_set: ImageSet,
-        document: Document,
-        in_flight: str,
-        forced: bool,
-        status: str,
-        message: str | None,
-    ) -> Completion:
-        """Append the LOCKED in-flight version; return what completes it."""
-        version = Version(image_set.history.count + 1, document, forced)
-        image_set.history = image_set.history.appended(version, Status(LOCKED, in_flight, clock.now()))
-        self._changed(image_set)
-        return self._completion(image_set, version, status, message)
+    def _write(self, steps: list[_Step], now: datetime) -> list[Written]:
+        """Make a call's changes, at `now`: each image set takes its in-flight history, which the call
+        reports, and completes (all in one step) when the transitions complete the work. Under "immediate"
+        transitions that is at once, and the in-flight histories are never stored: nobody could see them,
+        as every call and every view settles what is due before it looks."""
+        if transitions.completes_at_once():
+            for image_set, in_flight, completed in steps:
+                image_set.history = completed(in_flight, now)
+                self._changed(image_set)
+        else:
+            for image_set, in_flight, _ in steps:
+                image_set.history = in_flight
+                self._changed(image_set)
 
-    def _completion(
-        self, image_set: ImageSet, version: Version, status: str, message: str | None
-    ) -> Completion:
-        def complete(now: datetime) -> None:
-            self._set_status(image_set, version, Status(ACTIVE, status, now, messages.fitted(message)))
+            def complete(when: datetime) -> None:
+                with self.lock:
+                    for image_set, _, completed in steps:  # the history now: an import may have added to it
+                        image_set.history = completed(image_set.history, when)
+                        self._changed(image_set)
 
-        return complete
-
-    def _set_status(self, image_set: ImageSet, version: Version, status: Status) -> None:
-        image_set.history = image_set.history.with_status(version, status)
-        self._changed(image_set)
+            self._pending.schedule(complete)
+        return [Written(image_set, in_flight) for image_set, in_flight, _ in steps]
 
     def _changed(self, image_set: ImageSet) -> None:
         """Every write calls this once it has replaced the image set's history: the indexes re-read it at
-        their next search."""
-        self.index.put(image_set)
-        self.qido.changed(image_set)
+        their next search (a deleted one leaves them)."""
+        if image_set.history.deleted_at is None:
+            self.index.put(image_set)
+        else:
+            self.index.remove(image_set.image_set_id)
+        self.qido.changed(image_set)  # a deleted one leaves at the next search
 
-    def _removed(self, image_set: ImageSet) -> None:
-        """A deletion has completed: the image set leaves every index."""
-        self.index.remove(image_set.image_set_id)
-        self.qido.changed(image_set)  # its history says DELETED: it leaves at the next search
 
-    def _complete_later(self, completions: list[Completion]) -> None:
-        def complete(when: datetime) -> None:
-            with self.lock:
-                for completion in completions:
-                    completion(when)
+class _Step(NamedTuple):
+    """One image set's part in a write: its history while the work is in flight, and how a history of it
+    completes the work at a given moment."""
 
-        self._pending.schedule(complete)
+    image_set: ImageSet
+    in_flight: History
+    completed: Callable[[History, datetime], History]
 
-    def delete(self, image_set_id: str) -> ImageSet:
-        """No new version: the latest one goes LOCKED / DELETING, then DELETED with deletedAt."""
-        with self.lock:
-            image_set = self.writable(image_set_id)
-            version = image_set.latest
-            self._set_status(image_set, version, Status(LOCKED, "DELETING", clock.now()))
 
-            def complete(now: datetime) -> None:
-                image_set.history = image_set.history.with_status(
-                    version, Status(DELETED, "DELETED", now)
-                ).deleted(now)
-                self._removed(image_set)
+def _new_version(
+    image_set: ImageSet,
+    document: Document,
+    in_flight: str,
+    forced: bool,
+    outcome: str,
+    message: str | None,
+    now: datetime,
+) -> _Step:
+    """A new latest version: LOCKED in workflow status `in_flight`, then ACTIVE in `outcome`."""
+    version = Version(image_set.history.count + 1, document, forced)
+    during = image_set.history.appended(version, Status(LOCKED, in_flight, now))
 
-            self._complete_later([complete])
-            return image_set
+    def completed(history: History, when: datetime) -> History:
+        return history.with_status(version, Status(ACTIVE, outcome, when, messages.fitted(message)))
+
+    return _Step(image_set, during, completed)
 
 
 def _newest_first(version: Version) -> cursors.Position:

@@ -12,14 +12,14 @@ import functools
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from medimaging_mock.interception.moto_service.models import regional_backend
 from medimaging_mock.wire.dicomweb.routes import is_dicomweb_path
-from medimaging_mock.wire.http import HttpRequest, HttpResponse
+from medimaging_mock.wire.http import Headers, HttpRequest, HttpResponse
 from medimaging_mock.wire.remembered import remembered
 
 if TYPE_CHECKING:
@@ -54,14 +54,6 @@ DEFAULT_REGION = "us-east-1"
 SERVED_MARK = "x-medimaging-mock-served"  # set on requests the botocore hook has answered already
 
 
-class Headers(Protocol):
-    """A request's headers as `serve` reads them: botocore's HTTPHeaders, requests' or werkzeug's mappings."""
-
-    def get(self, name: str, /) -> str | bytes | None: ...
-
-    def items(self) -> Iterable[tuple[str, str | bytes]]: ...
-
-
 def serve(method: str, url: str, headers: Headers, body: Any) -> HttpResponse:
     """`headers` may be any case-insensitive mapping (botocore's, requests', werkzeug's): only the few the
     mock reads are taken from it."""
@@ -78,24 +70,23 @@ def serve(method: str, url: str, headers: Headers, body: Any) -> HttpResponse:
             for name, value in headers.items()
             if (lower := name.lower()) in _DICOMWEB_HEADERS
         }
-        backend = _backend(read.get("authorization", ""), read, target.host_region)
+        backend = _backend(read, target.host_region)
         dicomweb_request = DicomwebRequest(
             method.upper(), target.base_url, target.host_region, target.path, query, read, _bytes(body)
         )
         return dicomweb(dicomweb_request, functools.partial(call, backend))
-    authorization = _text(headers.get("authorization") or "")
-    backend = _backend(authorization, headers, target.host_region)
-    request = HttpRequest(method.upper(), target.path, query, {"authorization": authorization}, _bytes(body))
+    backend = _backend(headers, target.host_region)
+    request = HttpRequest(method.upper(), target.path, query, headers, _bytes(body))
     return endpoint.handle(request, functools.partial(call, backend))
 
 
 def backend_for(url: str, headers: Headers) -> ImagingBackend:
     """The state of the account and region a request is for, found as for every request `serve` answers."""
     target = _split(url.partition("?")[0])
-    return _backend(_text(headers.get("authorization") or ""), headers, target.host_region)
+    return _backend(headers, target.host_region)
 
 
-def _backend(authorization: str, headers: Headers, host_region: str | None) -> ImagingBackend:
+def _backend(headers: Headers, host_region: str | None) -> ImagingBackend:
     """The host's region, else the signature's. The account by moto's precedence: MOTO_ACCOUNT_ID, the
     x-moto-account-id header, the access key's account (known once anybody used IAM or STS), the default.
     The signature is read only when one of them needs it."""
@@ -104,7 +95,9 @@ def _backend(authorization: str, headers: Headers, host_region: str | None) -> I
         moto_account = headers.get("x-moto-account-id")
         account = _text(moto_account) if moto_account else None
     iam = sys.modules.get("moto.iam.models") if account is None else None
-    scope = _SCOPE.search(authorization) if host_region is None or iam is not None else None
+    scope = None
+    if host_region is None or iam is not None:
+        scope = _SCOPE.search(_text(headers.get("authorization") or ""))
     if account is None:
         account = iam.get_account_id_from(scope["key"]) if iam is not None and scope else DEFAULT_ACCOUNT_ID
     region = host_region or (scope["region"] if scope else DEFAULT_REGION)

@@ -74,8 +74,8 @@ def list_image_set_versions(
 
 @operation("DeleteImageSet")
 def delete_image_set(backend: ImagingBackend, *, datastore_id: str, image_set_id: str) -> dict[str, Any]:
-    image_set = backend.datastores.get(datastore_id).image_sets.delete(image_set_id)
-    status = image_set.history.latest_status
+    image_set, history = backend.datastores.get(datastore_id).image_sets.delete(image_set_id)
+    status = history.latest_status
     return {
         "datastoreId": datastore_id,
         "imageSetId": image_set.image_set_id,

@@ -6,7 +6,7 @@ from typing import Any
 
 from medimaging_mock.domain.backend import ImagingBackend
 from medimaging_mock.domain.errors import ValidationException
-from medimaging_mock.domain.image_sets import ImageSet
+from medimaging_mock.domain.image_sets import Written
 from medimaging_mock.domain.metadata import updates
 from medimaging_mock.service.registry import operation
 
@@ -27,7 +27,7 @@ def update_image_set_metadata(
     if revert_to is not None:
         if include_study_image_sets:
             raise ValidationException("includeStudyImageSets cannot be combined with revertToVersionId")
-        image_set = image_sets.revert(image_set_id, latest_version_id, revert_to, force)
+        written = image_sets.revert(image_set_id, latest_version_id, revert_to, force)
     else:
         dicom_updates = update_image_set_metadata_updates["DICOMUpdates"]
         removable = dicom_updates.get("removableAttributes")
@@ -44,13 +44,13 @@ def update_image_set_metadata(
             if updatable is None
             else updates.parse(updatable, "updatableAttributes", removal=False, force=force)
         )
-        image_set = image_sets.update(
+        written = image_sets.update(
             image_set_id, latest_version_id, removals, changes, force, include_study_image_sets
         )
     return {
         "datastoreId": datastore_id,
-        **_latest(image_set),
-        "message": image_set.history.latest_status.message,
+        **_latest(written),
+        "message": written.history.latest_status.message,
     }
 
 
@@ -77,14 +77,14 @@ def copy_image_set(
     )
     return {
         "datastoreId": datastore_id,
-        "sourceImageSetProperties": {**_latest(source), "imageSetArn": source.arn},
-        "destinationImageSetProperties": {**_latest(target), "imageSetArn": target.arn},
+        "sourceImageSetProperties": {**_latest(source), "imageSetArn": source.image_set.arn},
+        "destinationImageSetProperties": {**_latest(target), "imageSetArn": target.image_set.arn},
     }
 
 
-def _latest(image_set: ImageSet) -> dict[str, Any]:
-    """The members both operations report of an image set's latest version."""
-    history = image_set.history
+def _latest(written: Written) -> dict[str, Any]:
+    """The members both operations report of an image set's latest version, as the call left it."""
+    image_set, history = written
     status = history.latest_status
     return {
         "imageSetId": image_set.image_set_id,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import binascii
 import functools
+import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from botocore.utils import parse_timestamp
 
 from medimaging_mock.domain import json_text
 from medimaging_mock.domain.errors import ValidationException
+from medimaging_mock.wire.http import Headers
 from medimaging_mock.wire.validation import describe, failure
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
@@ -37,15 +39,23 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
+Reader = Callable[[Any], Any]  # a JSON value of one shape in, its modelled value out
+
+# A query or header member's reader: its values as sent (a query's list of values, a header's text) in,
+# the member's value out.
+TextReader = Callable[[Any], Any]
+
+
 @dataclass(frozen=True)
 class InputPlan:
-    """Where each input member travels, read from the model once per operation."""
+    """Where each input member travels, and how its value is read, worked out from the model once per
+    operation."""
 
     labels: tuple[tuple[str, str, Shape], ...]  # (member, wire name, shape)
-    queries: tuple[tuple[str, str, Shape], ...]
-    headers: tuple[tuple[str, str, Shape], ...]  # wire names in lower case
-    payload: tuple[str, Shape] | None
-    body_members: tuple[tuple[str, Shape], ...]
+    queries: tuple[tuple[str, str, TextReader], ...]  # (member, wire name, reader of its values)
+    headers: tuple[tuple[str, str, TextReader], ...]  # wire names in lower case
+    payload: tuple[str, str, Reader | None] | None  # (member, type, reader of its JSON: None for bytes)
+    body_members: tuple[tuple[str, Reader], ...]  # (member, reader of its JSON value)
 
     @property
     def label_members(self) -> frozenset[str]:
@@ -57,35 +67,53 @@ def input_plan(operation: OperationModel) -> InputPlan | None:
     shape = operation.input_shape
     if shape is None:
         return None
-    located: dict[str, list[tuple[str, str, Shape]]] = {"uri": [], "querystring": [], "header": []}
+    labels, queries, headers, body_members = [], [], [], []
     payload_name = shape.serialization.get("payload")
-    payload, body_members = None, []
+    payload = None
     for name, member in shape.members.items():
         location = member.serialization.get("location")
         wire_name = member.serialization.get("name", name)
-        if location in located:
-            located[location].append((name, wire_name.lower() if location == "header" else wire_name, member))
+        if location == "uri":
+            labels.append((name, wire_name, member))
+        elif location == "querystring":
+            queries.append((name, wire_name, _query_reader(member, name)))
+        elif location == "header":
+            headers.append((name, wire_name.lower(), _text_reader(member, name)))
         elif name == payload_name:
-            payload = (name, member)
+            kind = member.type_name
+            payload = (name, kind, None if kind in ("blob", "string") else _reader(member, False))
         else:
-            body_members.append((name, member))
-    return InputPlan(
-        tuple(located["uri"]),
-        tuple(located["querystring"]),
-        tuple(located["header"]),
-        payload,
-        tuple(body_members),
-    )
+            body_members.append((name, _reader(member, False)))
+    return InputPlan(tuple(labels), tuple(queries), tuple(headers), payload, tuple(body_members))
+
+
+def _text_reader(shape: Shape, name: str) -> TextReader:
+    if shape.type_name == "string":
+        return _identity
+    return lambda text: _from_text(shape, text, name)
+
+
+def _query_reader(shape: Shape, name: str) -> TextReader:
+    """A query member's values arrive as a list: a list member takes every one, any other the first."""
+    if isinstance(shape, ListShape):
+        read_item = _text_reader(shape.member, name)
+        return lambda values: [read_item(text) for text in values]
+    if shape.type_name == "string":
+        return operator.itemgetter(0)
+    return lambda values: _from_text(shape, values[0], name)
+
+
+def _identity(value: Any) -> Any:
+    return value
 
 
 def decode_request(
     operation: OperationModel,
     labels: Mapping[str, str],
     query: Mapping[str, list[str]],
-    headers: Mapping[str, str],
+    headers: Headers,
     body: bytes,
 ) -> dict[str, Any]:
-    """`headers` are keyed in lower case."""
     plan = input_plan(operation)
     if plan is None:
         return {}
@@ -102,37 +130,37 @@ def decode_labels(plan: InputPlan, labels: Mapping[str, str]) -> dict[str, Any]:
 
 
 def decode_rest(
-    plan: InputPlan, query: Mapping[str, list[str]], headers: Mapping[str, str], body: bytes
+    plan: InputPlan, query: Mapping[str, list[str]], headers: Headers, body: bytes
 ) -> dict[str, Any]:
     """Every member but the URI path's: query, headers, payload and JSON body."""
     params: dict[str, Any] = {}
-    for name, wire_name, member in plan.queries:
-        if wire_name in query:
-            if isinstance(member, ListShape):
-                params[name] = [_from_text(member.member, text, name) for text in query[wire_name]]
-            else:
-                params[name] = _from_text(member, query[wire_name][0], name)
-    for name, wire_name, member in plan.headers:
-        if wire_name in headers:
-            params[name] = _from_text(member, headers[wire_name], name)
+    for name, wire_name, read in plan.queries:
+        values = query.get(wire_name)
+        if values is not None:
+            params[name] = read(values)
+    for name, wire_name, read in plan.headers:
+        text = headers.get(wire_name)
+        if text is not None:  # HTTP header bytes are Latin-1
+            params[name] = read(text.decode("latin-1") if isinstance(text, bytes) else text)
     if plan.payload is not None:
-        name, member = plan.payload
-        if member.type_name in ("blob", "string"):
+        name, kind, read_json = plan.payload
+        if read_json is None:
             if body:
-                params[name] = body if member.type_name == "blob" else body.decode("utf-8")
+                params[name] = body if kind == "blob" else body.decode("utf-8")
         else:
             document = _json_body(body)
             if document is not None:
-                params[name] = _from_json(member, document, name)
+                params[name] = _from_json(read_json, document, name)
     if plan.body_members:
         document = _json_body(body)
         if document is None:
             document = {}
         if not isinstance(document, dict):
             raise ValidationException("The request body must be a JSON object")
-        for name, member in plan.body_members:
-            if document.get(name) is not None:
-                params[name] = _from_json(member, document[name], name)
+        for name, read_json in plan.body_members:
+            value = document.get(name)
+            if value is not None:
+                params[name] = _from_json(read_json, value, name)
     return params
 
 
@@ -167,16 +195,13 @@ def _from_text(shape: Shape, text: str, path: str) -> Any:
     return text
 
 
-def _from_json(shape: Shape, value: Any, name: str) -> Any:
-    """The JSON value of input member `name`, converted to its modelled type."""
+def _from_json(read: Reader, value: Any, name: str) -> Any:
+    """The JSON value of input member `name`, converted to its modelled type by its reader."""
     try:
-        return _reader(shape, False)(value)
+        return read(value)
     except _Mismatch as mismatch:
         path = ".".join([name, *reversed(mismatch.steps)])
         raise _type_error(path, mismatch.value, mismatch.expected, mismatch.sensitive) from None
-
-
-Reader = Callable[[Any], Any]
 
 
 class _Mismatch(Exception):
@@ -198,15 +223,12 @@ def _reader(shape: Shape, sensitive: bool) -> Reader:
     types = _JSON_TYPES.get(kind, (object,))
     refuse_bool = kind != "boolean" and int in types  # JSON's true is no number
 
-    def check(value: Any) -> None:
-        if not isinstance(value, types) or (refuse_bool and isinstance(value, bool)):
-            raise _Mismatch(value, kind, sensitive)
-
     if isinstance(shape, StructureShape):
         members = {name: _reader(member, sensitive) for name, member in shape.members.items()}
 
         def read_structure(value: Any) -> dict[str, Any]:
-            check(value)
+            if not isinstance(value, dict):
+                raise _Mismatch(value, kind, sensitive)
             result, name = {}, ""
             try:
                 for name, item in value.items():
@@ -223,7 +245,8 @@ def _reader(shape: Shape, sensitive: bool) -> Reader:
         read_item = _reader(shape.member, sensitive)
 
         def read_list(value: Any) -> list[Any]:
-            check(value)
+            if not isinstance(value, list):
+                raise _Mismatch(value, kind, sensitive)
             result = []
             try:
                 for item in value:
@@ -238,7 +261,8 @@ def _reader(shape: Shape, sensitive: bool) -> Reader:
         read_value = _reader(shape.value, sensitive)
 
         def read_map(value: Any) -> dict[str, Any]:
-            check(value)
+            if not isinstance(value, dict):
+                raise _Mismatch(value, kind, sensitive)
             result, key = {}, ""
             try:
                 for key, item in value.items():
@@ -252,7 +276,8 @@ def _reader(shape: Shape, sensitive: bool) -> Reader:
     if kind == "blob":
 
         def read_blob(value: Any) -> bytes:
-            check(value)
+            if not isinstance(value, str):
+                raise _Mismatch(value, kind, sensitive)
             try:
                 return binascii.a2b_base64(value, strict_mode=True)  # b64decode(validate=True), direct
             except (binascii.Error, ValueError):
@@ -262,7 +287,8 @@ def _reader(shape: Shape, sensitive: bool) -> Reader:
     if kind == "timestamp":
 
         def read_timestamp(value: Any) -> datetime:
-            check(value)
+            if not isinstance(value, int | float | str) or isinstance(value, bool):
+                raise _Mismatch(value, kind, sensitive)
             try:
                 return _timestamp(value)
             except (ValueError, OverflowError, OSError):

@@ -24,7 +24,7 @@ from medimaging_mock.wire.model import SERVICE_NAME, service_model
 from medimaging_mock.wire.patterns import model_patterns
 from medimaging_mock.wire.remembered import remembered
 from medimaging_mock.wire.routing import Router
-from medimaging_mock.wire.validation import check
+from medimaging_mock.wire.validation import ParamsCheck, check, compiled
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,9 @@ def _query(text: str) -> dict[str, list[str]]:
         return {}
     if "%" in text or "+" in text:
         return parse_qs(text, keep_blank_values=True)
+    if "&" not in text:  # one member, the most common query
+        name, _, value = text.partition("=")
+        return {name: [value]}
     query: dict[str, list[str]] = {}
     for pair in text.split("&"):
         if pair:
@@ -55,13 +58,17 @@ class _Operation(NamedTuple):
     keywords: dict[str, str]  # input member -> the service's keyword argument
     labels: frozenset[str]  # the members in the URI path
     rest: frozenset[str]  # every other input member
+    check_all: ParamsCheck
+    check_rest: ParamsCheck
 
     @classmethod
     def of(cls, model: OperationModel) -> _Operation:
         shape, inputs = model.input_shape, input_plan(model)
         members = frozenset(shape.members) if shape else frozenset()
         labels = inputs.label_members if inputs else frozenset()
-        return cls(model, inputs, {name: xform_name(name) for name in members}, labels, members - labels)
+        rest = members - labels
+        keywords = {name: xform_name(name) for name in members}
+        return cls(model, inputs, keywords, labels, rest, compiled(shape), compiled(shape, rest))
 
     def named(self, params: Mapping[str, Any]) -> dict[str, Any]:
         return {self.keywords[name]: value for name, value in params.items()}
@@ -114,12 +121,12 @@ class RestJsonEndpoint:
         if arguments is None:  # every member checked together, so one message names every violation
             labels = line.labels or {}
             params = decode_request(operation.model, labels, query, request.headers, request.body)
-            check(operation.model.input_shape, params)
+            operation.check_all(params)
             return operation.named(params)
         if not operation.rest:
             return dict(arguments)
         params = decode_rest(operation.inputs, query, request.headers, request.body)
-        check(operation.model.input_shape, params, operation.rest)
+        operation.check_rest(params)
         return {**arguments, **operation.named(params)}
 
     def _read_request_line(self, request_line: str) -> _RequestLine | None:

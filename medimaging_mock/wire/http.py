@@ -3,15 +3,24 @@ Named tuples: one of each is made per call, and they cost a tenth of a frozen da
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import NamedTuple
+from collections.abc import Iterable
+from typing import NamedTuple, Protocol
+
+
+class Headers(Protocol):
+    """A request's headers as the client library hands them over (botocore's HTTPHeaders, requests' or
+    werkzeug's mappings, or a dict keyed in lower case): read by lower-case name, values text or bytes."""
+
+    def get(self, name: str, /) -> str | bytes | None: ...
+
+    def items(self) -> Iterable[tuple[str, str | bytes]]: ...
 
 
 class HttpRequest(NamedTuple):
     method: str
     path: str  # still percent-encoded, as sent
     query: str  # the raw query string, without '?'
-    headers: Mapping[str, str]  # lower-case names
+    headers: Headers
     body: bytes = b""
 
 

@@ -38,17 +38,35 @@ def failure(violations: list[str]) -> ValidationException:
 
 
 def check(shape: Shape | None, params: dict[str, Any], members: frozenset[str] | None = None) -> None:
-    """Raise ValidationException listing every constraint `params` breaks. `members`: only these members
-    of the input structure `shape` are checked (the endpoint checks URI labels once per path)."""
+    """Raise ValidationException listing every constraint `params` breaks (see `compiled`)."""
+    compiled(shape, members)(params)
+
+
+ParamsCheck = Callable[[dict[str, Any]], None]
+
+
+@functools.cache
+def compiled(shape: Shape | None, members: frozenset[str] | None = None) -> ParamsCheck:
+    """The check of params of input structure `shape`, raising ValidationException with every constraint
+    they break. `params` are as decoding.py makes them: a member sent as null is absent, never None.
+    `members`: only these members are checked (the endpoint checks URI labels once per path)."""
     checker = (
         None if shape is None else _checker(shape) if members is None else _members_checker(shape, members)
     )
     if checker is None:
-        return
-    violations: list[str] = []
-    checker(params, (), violations, False)
-    if violations:
-        raise failure(violations)
+        return _nothing_to_check
+
+    def check_params(params: dict[str, Any]) -> None:
+        violations: list[str] = []
+        checker(params, (), violations, False)
+        if violations:
+            raise failure(violations)
+
+    return check_params
+
+
+def _nothing_to_check(params: dict[str, Any]) -> None:
+    pass
 
 
 # The steps from the input to a value, as a chain: () at the input, (parent path, step) below it; a step
@@ -189,7 +207,6 @@ def _leaf_test(shape: Shape) -> Callable[[Any], bool] | None:
     return _accepts(shape)
 
 
-@functools.cache
 def _members_checker(shape: Shape, only: frozenset[str]) -> Checker | None:
     """The check of input structure `shape` limited to the members `only` (see `check`)."""
     return _structure_checker(shape, only) if isinstance(shape, StructureShape) else None
@@ -198,34 +215,34 @@ def _members_checker(shape: Shape, only: frozenset[str]) -> Checker | None:
 def _structure_checker(shape: StructureShape, only: frozenset[str] | None = None) -> Checker | None:
     shapes = {name: member for name, member in shape.members.items() if only is None or name in only}
     required = tuple(name for name in shape.required_members if name in shapes)
+    required_members = frozenset(required)
     union = tuple(shapes) if shape.metadata.get("union") else ()
     union_members = frozenset(union)
-    members = {name: checker for name, member in shapes.items() if (checker := _checker(member))}
-    if not (required or union or members):
+    # per member: the one test a valid value passes inline (None: walk it), and its full check
+    checks = {
+        name: (_leaf_test(member), checker)
+        for name, member in shapes.items()
+        if (checker := _checker(member))
+    }
+    if not (required or union or checks):
         return None
-    leaf_tests = {name: test for name, member in shapes.items() if (test := _leaf_test(member))}
-    nested = {name: checker for name, checker in members.items() if name not in leaf_tests}
 
     def check_structure(value: dict[str, Any], path: Path, violations: list[str], sensitive: bool) -> None:
-        for name in required:
-            if value.get(name) is None:
-                violations.append(describe(_spelled((path, name)), None, "Member must not be null"))
+        if required and not required_members.issubset(value):
+            for name in required:
+                if name not in value:
+                    violations.append(describe(_spelled((path, name)), None, "Member must not be null"))
         if union:
-            chosen = sum(value[name] is not None for name in union_members.intersection(value))
+            chosen = len(union_members.intersection(value))
             if chosen != 1:
                 rule = f"Member must have exactly one of [{', '.join(union)}] set (got {chosen})"
                 violations.append(f"Value at '{_spelled(path)}' failed to satisfy constraint: {rule}")
         for name, item in value.items():
-            if item is None:
-                continue
-            test = leaf_tests.get(name)
-            if test is not None:
-                if not test(item):  # described by the member's full check
-                    members[name](item, (path, name), violations, sensitive)
-                continue
-            member_check = nested.get(name)
-            if member_check is not None:
-                member_check(item, (path, name), violations, sensitive)
+            entry = checks.get(name)
+            if entry is not None:
+                test, full_check = entry
+                if test is None or not test(item):  # a failed test is described by the full check
+                    full_check(item, (path, name), violations, sensitive)
 
     return check_structure
 

@@ -68,30 +68,25 @@ class Change:
     patient: dict[str, Any] = field(default_factory=dict)
     study: dict[str, Any] = field(default_factory=dict)
     series: dict[str, SeriesChange] = field(default_factory=dict)
+    touches_uids: bool = False  # a UID of any level is given (each is only allowed at its own level)
 
     def study_level_only(self) -> Change:
         """What a sibling image set of the same study takes from this change (includeStudyImageSets)."""
-        return Change(study=self.study)
-
-    def touches_uids(self) -> bool:
-        return "StudyInstanceUID" in self.study or any(
-            "SeriesInstanceUID" in s.dicom or any("SOPInstanceUID" in i.dicom for i in s.instances.values())
-            for s in self.series.values()
-        )
+        return Change(study=self.study, touches_uids="StudyInstanceUID" in self.study)
 
 
 def parse(blob: bytes, member: str, *, removal: bool, force: bool) -> Change:
     """Read one DICOMUpdates blob and check every rule the request alone can break. Paths are tuples of
     steps, spelled out only in a message: a good request builds none of its texts."""
-    data = json_text.parse(blob, member)
-    root = _object(data, (member,), _ROOT_KEYS)
+    root = _object(json_text.parse(blob, member), (member,), _ROOT_KEYS)
     if str(root.get("SchemaVersion")) != "1.1":
         raise ValidationException(f"{member}.SchemaVersion must be 1.1, not {root.get('SchemaVersion')!r}")
-    patient = _object(root.get("Patient", _NONE), (member, "Patient"), _PATIENT_KEYS)
-    study = _object(root.get("Study", _NONE), (member, "Study"), _STUDY_KEYS)
+    patient = _object(root["Patient"], (member, "Patient"), _PATIENT_KEYS) if "Patient" in root else _NONE
+    study = _object(root["Study"], (member, "Study"), _STUDY_KEYS) if "Study" in root else _NONE
     rules = _Rules(removal, force)
     series = {}
-    for uid, entry in _object(study.get("Series", _NONE), (member, "Study", "Series"), None).items():
+    blocks = _object(study["Series"], (member, "Study", "Series"), None) if "Series" in study else _NONE
+    for uid, entry in blocks.items():
         path = (member, "Study", "Series", uid)
         block = _object(entry, path, _SERIES_KEYS)
         instances = {}
@@ -104,23 +99,31 @@ def parse(blob: bytes, member: str, *, removal: bool, force: bool) -> Change:
         dicom = rules.attributes(block.get("DICOM", _NONE), "series", (*path, "DICOM"))
         series[uid] = SeriesChange(dicom, instances, whole=removal and not block)
     return Change(
-        patient=rules.attributes(patient.get("DICOM", _NONE), "patient", (member, "Patient", "DICOM")),
-        study=rules.attributes(study.get("DICOM", _NONE), "study", (member, "Study", "DICOM")),
+        patient=rules.attributes(patient["DICOM"], "patient", (member, "Patient", "DICOM"))
+        if "DICOM" in patient
+        else {},
+        study=rules.attributes(study["DICOM"], "study", (member, "Study", "DICOM"))
+        if "DICOM" in study
+        else {},
         series=series,
+        touches_uids=rules.touched_uids,
     )
 
 
-def check_primary(change: Change, member: str) -> None:
+def check_primary(removals: Change | None, changes: Change | None) -> None:
     """Primary image sets keep their Patient and Series levels and their UIDs, force or not."""
-    if change.patient or any(series.dicom for series in change.series.values()):
-        raise ValidationException(
-            f"{member}: Patient- and Series-level attributes of a primary image set cannot be changed; "
-            "copy it to a non-primary image set and change that"
-        )
-    if change.touches_uids():
-        raise ValidationException(
-            f"{member}: the UIDs of a primary image set cannot be changed, even with force"
-        )
+    for member, change in (("removableAttributes", removals), ("updatableAttributes", changes)):
+        if change is None:
+            continue
+        if change.patient or (change.series and any(series.dicom for series in change.series.values())):
+            raise ValidationException(
+                f"{member}: Patient- and Series-level attributes of a primary image set cannot be changed; "
+                "copy it to a non-primary image set and change that"
+            )
+        if change.touches_uids:
+            raise ValidationException(
+                f"{member}: the UIDs of a primary image set cannot be changed, even with force"
+            )
 
 
 def apply_updates(document: Document, change: Change) -> Document:
@@ -182,12 +185,14 @@ class _Rules:
     def __init__(self, removal: bool, force: bool):
         self.removal = removal
         self.force = force
+        self.touched_uids = False
 
     def attributes(self, value: Any, level: str, path: Path) -> dict[str, Any]:
         attributes = _object(value, path, None)
         checked = {}
         for key, item in attributes.items():
-            key = key.upper() if _HEX_TAG.fullmatch(key) else key  # documents spell tags in upper case
+            if len(key) == 8 and _HEX_TAG.fullmatch(key):  # documents spell tags in upper case
+                key = key.upper()
             self._check(key, item, level, path)
             checked[sys.intern(key)] = item  # interned: every version shares the key
         return checked
@@ -197,6 +202,7 @@ class _Rules:
         if refusal is not None:
             raise _refused(block, key, refusal)
         if key in UIDS:
+            self.touched_uids = True
             if self.removal:
                 raise _refused(block, key, f"{key} identifies its level and cannot be removed")
             if not isinstance(value, str):
