@@ -364,6 +364,35 @@ def test_text_in_the_datasets_character_set_is_decoded(seed):
     assert document["Study"]["DICOM"]["StudyDescription"] == "Ünï"
 
 
+def test_the_same_text_bytes_are_decoded_by_each_files_character_set(seed):
+    """Elements are encoded once per process by what their encoding depends on: the bytes and the character
+    set both, so the second file's name is not the first one's."""
+    latin1 = make_dataset(gray_frames(1, 2, 2), SpecificCharacterSet="ISO_IR 100", PatientName="Müller^Hans")
+    name_bytes = "Müller^Hans".encode("latin-1")
+    latin1_file = part10_bytes(latin1)
+    utf8_file = latin1_file.replace(b"ISO_IR 100", b"ISO_IR 192")  # the same bytes, read as UTF-8 now
+
+    first, second = seed([latin1_file]), seed([utf8_file])
+
+    assert first["Patient"]["DICOM"]["PatientName"] == "Müller^Hans"
+    assert second["Patient"]["DICOM"]["PatientName"] == name_bytes.decode("utf-8", "replace")
+
+
+def test_a_file_imported_again_gives_the_same_document_and_a_changed_value_its_own(seed):
+    dataset = make_dataset(gray_frames(1, 2, 2), PatientName="Doe^Jane", ImageType=["ORIGINAL", "PRIMARY"])
+    again = make_dataset(gray_frames(1, 2, 2), PatientName="Doe^John", ImageType=["ORIGINAL", "PRIMARY"])
+
+    first, second, changed = (
+        seed([part10_bytes(dataset)]),
+        seed([part10_bytes(dataset)]),
+        seed([part10_bytes(again)]),
+    )
+
+    assert only_instance(first)["DICOM"] == only_instance(second)["DICOM"]
+    assert first["Patient"]["DICOM"]["PatientName"] == "Doe^Jane"
+    assert changed["Patient"]["DICOM"]["PatientName"] == "Doe^John"
+
+
 def test_us_ss_and_ul_values_are_json_numbers(seed):
     pixels = np.array([[-5, 3], [7, 100]], dtype=np.int16)
     ds = make_dataset(pixels, bits_stored=12, PixelPaddingValue=-2000)

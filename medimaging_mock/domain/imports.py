@@ -19,7 +19,7 @@ from medimaging_mock.domain.datastores import Datastore, Datastores
 from medimaging_mock.domain.errors import ConflictException, ResourceNotFoundException
 from medimaging_mock.domain.grouping import Key
 from medimaging_mock.domain.ids import new_id
-from medimaging_mock.domain.metadata.builder import BuiltInstance, Encoded, InvalidDataset, build_instance
+from medimaging_mock.domain.metadata.builder import BuiltInstance, InvalidDataset, build_instance
 from medimaging_mock.domain.object_store import BucketUnavailable, ObjectStore, ObjectUnavailable, split
 from medimaging_mock.domain.transitions import PendingWork
 
@@ -91,12 +91,10 @@ class ImportJob:
         }
 
 
-def build_checked(
-    dataset: Dataset, source: str, lossless_storage_format: str, encoded: Encoded
-) -> BuiltInstance:
+def build_checked(dataset: Dataset, source: str, lossless_storage_format: str) -> BuiltInstance:
     """The dataset built as an import builds it, within the service's length constraints; InvalidDataset
-    when it cannot be imported. `encoded` is shared by the files of one import (builder._levels)."""
-    built = build_instance(dataset, source, new_id, lossless_storage_format, encoded)
+    when it cannot be imported."""
+    built = build_instance(dataset, source, new_id, lossless_storage_format)
     for keyword, limit in LENGTH_LIMITS.items():
         value = built.text_value(keyword)
         if value is None:  # read safely: build_instance read every element (or its twin)
@@ -222,7 +220,6 @@ class _Import:
         self.failures: list[dict[str, Any]] = []
         self.successes: list[dict[str, Any]] = []
         self.summaries: list[dict[str, Any]] = []
-        self.encoded: Encoded = {}  # elements the job's files share, encoded once (builder._levels)
 
     def run(self) -> None:
         output_bucket, folder = split(self.job.output_s3_uri)
@@ -239,7 +236,7 @@ class _Import:
     def _build(self, bucket: str, key: str) -> BuiltInstance | None:
         try:
             dataset, _ = ingestion.load(self.store.read(bucket, key), 0)
-            return build_checked(dataset, key, self.datastore.lossless_storage_format, self.encoded)
+            return build_checked(dataset, key, self.datastore.lossless_storage_format)
         except InvalidDataset as error:
             self._fail(key, "ValidationException", error.reason)
         except ObjectUnavailable as error:  # gone since it was listed: the customer's doing, not the mock's

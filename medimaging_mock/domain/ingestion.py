@@ -13,7 +13,6 @@ from medimaging_mock.domain.ids import new_id
 from medimaging_mock.domain.image_sets import ImageSet
 from medimaging_mock.domain.metadata.builder import (
     BuiltInstance,
-    Encoded,
     InvalidDataset,
     assemble,
     build_instance,
@@ -50,10 +49,9 @@ def load(source: DicomSource, index: int) -> tuple[Dataset, str]:
 
 def build_all(sources: Iterable[DicomSource], lossless_storage_format: str) -> list[BuiltInstance]:
     built = []
-    encoded: Encoded = {}  # the elements the instances share, encoded once (builder._levels)
     for index, source in enumerate(sources):
         dataset, name = load(source, index)
-        built.append(build_instance(dataset, name, new_id, lossless_storage_format, encoded))
+        built.append(build_instance(dataset, name, new_id, lossless_storage_format))
     return built
 
 

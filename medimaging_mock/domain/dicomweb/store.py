@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from medimaging_mock.domain import imports, ingestion, placement
 from medimaging_mock.domain.errors import ValidationException
-from medimaging_mock.domain.metadata.builder import BuiltInstance, Encoded, InvalidDataset
+from medimaging_mock.domain.metadata.builder import BuiltInstance, InvalidDataset
 
 if TYPE_CHECKING:
     from pydicom.dataset import Dataset
@@ -88,9 +88,8 @@ def store(datastore: Datastore, instances: Sequence[bytes], study_uid: str | Non
     """Store the files into the datastore; with `study_uid` (StoreDICOMStudy), only those of that study."""
     if not instances:
         raise ValidationException("The request holds no DICOM instances to store")
-    encoded: Encoded = {}  # the elements the files share, encoded once, as in an import
     built = [
-        _build(data, index, datastore.lossless_storage_format, encoded, study_uid)
+        _build(data, index, datastore.lossless_storage_format, study_uid)
         for index, data in enumerate(instances)
     ]
     good = [item for item in built if isinstance(item, BuiltInstance)]
@@ -106,12 +105,12 @@ def store(datastore: Datastore, instances: Sequence[bytes], study_uid: str | Non
 
 
 def _build(
-    data: bytes, index: int, lossless_storage_format: str, encoded: Encoded, study_uid: str | None
+    data: bytes, index: int, lossless_storage_format: str, study_uid: str | None
 ) -> BuiltInstance | Failure:
     dataset = None
     try:
         dataset, source = ingestion.load(_part10(data), index)
-        built = imports.build_checked(dataset, source, lossless_storage_format, encoded)
+        built = imports.build_checked(dataset, source, lossless_storage_format)
     except InvalidDataset as error:
         return _failure(dataset, _reason(error))
     except Exception:  # a defect of the mock: answered as the service answers its own failures, and logged

@@ -30,15 +30,18 @@ class InvalidDataset(ValueError):
 
 
 UID_KEYWORDS = ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")
-# Elements encoded once per import, by what their encoding depends on (_remembered): level, key, value, VR,
-# and whether the VR travels with the document (private and unknown elements).
-Encoded = dict[tuple[Any, ...], tuple[str, str, Any, str, bool]]
+# Elements encoded once, by what their encoding depends on (_remembered): level, key, value, VR, and whether
+# the VR travels with the document (private and unknown elements). Files repeat most of their elements byte
+# for byte, within a series and from one test's import of a file to the next; the answers of a pure
+# function, kept for at most ENCODED_ENTRIES elements (all forgotten at once when full).
+_encoded: dict[tuple[Any, ...], tuple[str, str, Any, str, bool]] = {}
+ENCODED_ENTRIES = 4096
 # VRs whose document value is str() of the value pydicom reads (values.encode_converted)
 TEXT_VRS = frozenset(
     {"AE", "AS", "CS", "DA", "DT", "LO", "LT", "PN", "SH", "ST", "TM", "UC", "UI", "UR", "UT"}
 )
 UID_VRS = frozenset({"UI"})  # the text VR pydicom reads as a str for sure (see _uid)
-SHARED_VALUE_LIMIT = 1024  # bytes: longer values are seldom shared, and `encoded` holds them for a whole job
+SHARED_VALUE_LIMIT = 1024  # bytes: longer values are seldom shared, and would swell `_encoded`
 
 
 @dataclass(frozen=True)
@@ -66,15 +69,13 @@ def build_instance(
     source: str,
     new_frame_id: Callable[[], str],
     lossless_storage_format: str = "HTJ2K",
-    encoded: Encoded | None = None,
 ) -> BuiltInstance:
     """Everything wrong with the file's content is an InvalidDataset saying what: a customer error. Any other
-    exception out of here is a defect of the mock. `encoded` is shared by the instances of one import (see
-    _levels); without it nothing is shared."""
+    exception out of here is a defect of the mock."""
     from pydicom.dataset import Dataset
 
     # reads every element (or its twin in another file), so no later read fails inside pydicom
-    levels, private_vrs, vrs = _levels(dataset, source, {} if encoded is None else encoded)
+    levels, private_vrs, vrs = _levels(dataset, source)
     uids = {keyword: _uid(dataset, keyword, source, levels.values(), vrs) for keyword in UID_KEYWORDS}
     transfer_syntax = _uid(getattr(dataset, "file_meta", None) or Dataset(), "TransferSyntaxUID", source)
     pixels: list[np.ndarray] = []
@@ -103,12 +104,12 @@ def build_instance(
 
 
 def _levels(
-    dataset: Dataset, source: str, encoded: Encoded
+    dataset: Dataset, source: str
 ) -> tuple[dict[str, dict[str, Any]], dict[str, str], dict[str, str]]:
     """The document blocks by level, the VRs of private and unknown elements, and the VRs of all elements.
 
-    The files of one series repeat most of their elements byte for byte: an element already in `encoded`
-    is taken from there instead of being converted by pydicom and encoded again."""
+    An element already in `_encoded` is taken from there instead of being converted by pydicom and encoded
+    again."""
     from pydicom.dataelem import RawDataElement
     from pydicom.dataset import Dataset
 
@@ -123,7 +124,7 @@ def _levels(
             if tag in PIXEL_TAGS or (tag & 0xFFFF == 0 and tag >> 16 != 2):  # group lengths but file meta's
                 continue
             remembered = _remembered(element, charset) if isinstance(element, RawDataElement) else None
-            known = encoded.get(remembered) if remembered else None
+            known = _encoded.get(remembered) if remembered else None
             if known:
                 level, key, value, vr, private = known
             else:
@@ -136,7 +137,9 @@ def _levels(
                     raise InvalidDataset(source, reason) from error
                 vr, private = converted.VR, key == f"{int(tag):08X}"
                 if remembered is not None:
-                    encoded[remembered] = level, key, value, vr, private
+                    if len(_encoded) >= ENCODED_ENTRIES:
+                        _encoded.clear()
+                    _encoded[remembered] = level, key, value, vr, private
             levels[level][key] = list(value) if isinstance(value, list) else value  # lists never shared
             vrs[key] = vr
             if private:  # private or unknown: the VR travels with the document
