@@ -60,10 +60,8 @@ def serve(method: str, url: str, headers: Headers, body: Any) -> HttpResponse:
     resource, _, query = url.partition("?")
     target = _split(resource)
     query = query.partition("#")[0]
-    endpoint, dicomweb, call = _layers()
+    endpoint, dicomweb, dicomweb_request_of, call = _layers()
     if target.dicomweb:
-        from medimaging_mock.wire.dicomweb.front import DicomwebRequest
-
         # one pass over what the client sent: a lookup that misses costs an exception in most mappings
         read = {
             lower: _text(value)
@@ -71,7 +69,7 @@ def serve(method: str, url: str, headers: Headers, body: Any) -> HttpResponse:
             if (lower := name.lower()) in _DICOMWEB_HEADERS
         }
         backend = _backend(read, target.host_region)
-        dicomweb_request = DicomwebRequest(
+        dicomweb_request = dicomweb_request_of(
             method.upper(), target.base_url, target.host_region, target.path, query, read, _bytes(body)
         )
         return dicomweb(dicomweb_request, functools.partial(call, backend))
@@ -119,13 +117,20 @@ def _environment_account() -> str | None:
     return None if value is None else environ.decodevalue(value)
 
 
+class _Layers(NamedTuple):
+    endpoint: RestJsonEndpoint
+    dicomweb: DicomwebFront
+    dicomweb_request: type[DicomwebRequest]
+    call: ServiceCall
+
+
 @functools.cache
-def _layers() -> tuple[RestJsonEndpoint, DicomwebFront, ServiceCall]:
+def _layers() -> _Layers:
     from medimaging_mock.service.calls import call
-    from medimaging_mock.wire.dicomweb.front import handle
+    from medimaging_mock.wire.dicomweb.front import DicomwebRequest, handle
     from medimaging_mock.wire.endpoint import endpoint
 
-    return endpoint(), handle, call
+    return _Layers(endpoint(), handle, DicomwebRequest, call)
 
 
 class Target(NamedTuple):

@@ -27,6 +27,7 @@ from medimaging_mock.interception import seeding
 from medimaging_mock.interception.dispatch import serve
 from medimaging_mock.interception.moto_service import MOTO_NAME
 from medimaging_mock.interception.moto_service.urls import url_bases
+from medimaging_mock.wire.remembered import remembered
 
 _HOSTS = re.compile("|".join(f"(?:{base})" for base in url_bases))
 
@@ -39,10 +40,18 @@ def _answer(request: PreparedRequest) -> tuple[int, dict[str, str], bytes]:
     return response.status, response.headers, response.body
 
 
+def _on_this_service(resource: str) -> bool:
+    """A URL (without its query) on this service's hosts that `moto_handler` serves (not the seeding one)."""
+    return _HOSTS.match(resource) is not None and not resource.endswith(seeding.PATH)
+
+
+_remembered_on_this_service = remembered(_on_this_service, longest=2048)
+
+
 def _served_directly(url: str) -> bool:
     """Whether moto's lookup would hand `url` to `moto_handler`: the checks its callback and stubber make."""
     resource = url.partition("?")[0]  # moto matches services on the URL without its query
-    if _HOSTS.match(resource) is None or resource.endswith(seeding.PATH):
+    if not _remembered_on_this_service(resource):
         return False
     from moto.moto_api import recorder  # as moto's stubber does: on the first request, not at import
 
