@@ -19,7 +19,7 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from medimaging_mock.interception.moto_service.models import regional_backend
 from medimaging_mock.wire.dicomweb.routes import is_dicomweb_path
-from medimaging_mock.wire.http import Headers, HttpRequest, HttpResponse
+from medimaging_mock.wire.http import Headers, HttpRequest, HttpResponse, header_text
 from medimaging_mock.wire.remembered import remembered
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def serve(method: str, url: str, headers: Headers, body: Any) -> HttpResponse:
     if target.dicomweb:
         # one pass over what the client sent: a lookup that misses costs an exception in most mappings
         read = {
-            lower: _text(value)
+            lower: header_text(value)
             for name, value in headers.items()
             if (lower := name.lower()) in _DICOMWEB_HEADERS
         }
@@ -91,11 +91,11 @@ def _backend(headers: Headers, host_region: str | None) -> ImagingBackend:
     account = _environment_account()
     if account is None:
         moto_account = headers.get("x-moto-account-id")
-        account = _text(moto_account) if moto_account else None
+        account = header_text(moto_account) if moto_account else None
     iam = sys.modules.get("moto.iam.models") if account is None else None
     scope = None
     if host_region is None or iam is not None:
-        scope = _SCOPE.search(_text(headers.get("authorization") or ""))
+        scope = _SCOPE.search(header_text(headers.get("authorization") or ""))
     if account is None:
         account = iam.get_account_id_from(scope["key"]) if iam is not None and scope else DEFAULT_ACCOUNT_ID
     region = host_region or (scope["region"] if scope else DEFAULT_REGION)
@@ -156,11 +156,6 @@ def _split_resource(resource: str) -> Target:
 
 
 _split = remembered(_split_resource, longest=1024)
-
-
-def _text(value: str | bytes) -> str:
-    """HTTP header bytes are Latin-1, so any bytes decode (no header a client sends can fail the mock)."""
-    return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
 def _bytes(body: Any) -> bytes:

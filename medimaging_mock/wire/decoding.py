@@ -21,7 +21,7 @@ from botocore.utils import parse_timestamp
 
 from medimaging_mock.domain import json_text
 from medimaging_mock.domain.errors import ValidationException
-from medimaging_mock.wire.http import Headers
+from medimaging_mock.wire.http import Headers, header_text
 from medimaging_mock.wire.validation import describe, failure
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
@@ -41,8 +41,8 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
 
 Reader = Callable[[Any], Any]  # a JSON value of one shape in, its modelled value out
 
-# A query or header member's reader: its values as sent (a query's list of values, a header's text) in,
-# the member's value out.
+# A query or header member's reader: its values as sent (a query's list of texts, a header's text or
+# bytes) in, the member's value out.
 TextReader = Callable[[Any], Any]
 
 
@@ -78,7 +78,7 @@ def input_plan(operation: OperationModel) -> InputPlan | None:
         elif location == "querystring":
             queries.append((name, wire_name, _query_reader(member, name)))
         elif location == "header":
-            headers.append((name, wire_name.lower(), _text_reader(member, name)))
+            headers.append((name, wire_name.lower(), _header_reader(member, name)))
         elif name == payload_name:
             kind = member.type_name
             payload = (name, kind, None if kind in ("blob", "string") else _reader(member, False))
@@ -87,24 +87,22 @@ def input_plan(operation: OperationModel) -> InputPlan | None:
     return InputPlan(tuple(labels), tuple(queries), tuple(headers), payload, tuple(body_members))
 
 
-def _text_reader(shape: Shape, name: str) -> TextReader:
+def _header_reader(shape: Shape, name: str) -> TextReader:
     if shape.type_name == "string":
-        return _identity
-    return lambda text: _from_text(shape, text, name)
+        return header_text
+    return lambda value: _from_text(shape, header_text(value), name)
 
 
 def _query_reader(shape: Shape, name: str) -> TextReader:
     """A query member's values arrive as a list: a list member takes every one, any other the first."""
     if isinstance(shape, ListShape):
-        read_item = _text_reader(shape.member, name)
-        return lambda values: [read_item(text) for text in values]
+        item = shape.member
+        if item.type_name == "string":
+            return list
+        return lambda values: [_from_text(item, text, name) for text in values]
     if shape.type_name == "string":
         return operator.itemgetter(0)
     return lambda values: _from_text(shape, values[0], name)
-
-
-def _identity(value: Any) -> Any:
-    return value
 
 
 def decode_request(
@@ -139,9 +137,9 @@ def decode_rest(
         if values is not None:
             params[name] = read(values)
     for name, wire_name, read in plan.headers:
-        text = headers.get(wire_name)
-        if text is not None:  # HTTP header bytes are Latin-1
-            params[name] = read(text.decode("latin-1") if isinstance(text, bytes) else text)
+        value = headers.get(wire_name)
+        if value is not None:
+            params[name] = read(value)
     if plan.payload is not None:
         name, kind, read_json = plan.payload
         if read_json is None:

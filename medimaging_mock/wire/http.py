@@ -16,6 +16,11 @@ class Headers(Protocol):
     def items(self) -> Iterable[tuple[str, str | bytes]]: ...
 
 
+def header_text(value: str | bytes) -> str:
+    """HTTP header bytes are Latin-1, so any bytes decode (no header a client sends can fail the mock)."""
+    return value.decode("latin-1") if isinstance(value, bytes) else value
+
+
 class HttpRequest(NamedTuple):
     method: str
     path: str  # still percent-encoded, as sent
