@@ -8,9 +8,11 @@ Tests that say "directly" refuse moto's lookup (`moto_lookup_refused`): a reques
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -305,3 +307,42 @@ def test_a_host_no_service_serves_gets_moto_s_answer_as_before(mocked, escapes):
 
     assert (response.status_code, response.text) == (400, "The method is not implemented")
     assert escapes == []
+
+
+# --- what stays behind ------------------------------------------------------------------------------------
+
+
+def test_the_service_s_answers_are_not_kept_after_the_client_lets_them_go(mocked):
+    """`responses` keeps every call it answers until moto's next reset: a test reading many frames would
+    hold every one of them."""
+    datastore_id = new_datastore()
+    response = search(datastore_id)
+    assert (response.status_code, response.content) == (200, b"[]")
+    answer = weakref.ref(response)
+
+    del response
+    gc.collect()
+
+    assert answer() is None
+
+
+def test_other_hosts_calls_are_still_kept_as_moto_keeps_them(mocked):
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="a-bucket")
+    presigned = s3.generate_presigned_url("list_objects_v2", Params={"Bucket": "a-bucket"})
+    kept = len(responses_mock.calls)
+
+    requests.get(presigned)
+    search(new_datastore())
+
+    assert [call.request.url for call in responses_mock.calls][kept:] == [presigned]
+
+
+def test_an_answer_without_a_content_type_gets_moto_s_default_one(mocked):
+    preflight = {"Origin": "http://viewer.example", "Access-Control-Request-Method": "GET"}
+
+    response = requests.options(datastore_root(new_datastore()) + "/studies", headers=preflight)
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/plain"
+    assert response.headers["Access-Control-Allow-Origin"] == "http://viewer.example"

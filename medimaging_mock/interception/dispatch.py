@@ -38,17 +38,6 @@ _HOST_REGION = re.compile(
     r"(?P<prefix>runtime-|dicom-)?medical-imaging(?:-fips)?\.(?P<region>[a-z0-9-]+)\."
     r"(?:amazonaws\.com(?:\.cn)?|api\.aws)"
 )
-# The request headers a DICOMweb request is read by (the front's, and moto's account header).
-_DICOMWEB_HEADERS = frozenset(
-    {
-        "authorization",
-        "accept",
-        "content-type",
-        "origin",
-        "access-control-request-headers",
-        "x-moto-account-id",
-    }
-)
 _SCOPE = re.compile(r"Credential=(?P<key>[^/,\s]+)/\d{8}/(?P<region>[a-z0-9-]+)/")
 DEFAULT_REGION = "us-east-1"
 SERVED_MARK = "x-medimaging-mock-served"  # set on requests the botocore hook has answered already
@@ -61,19 +50,12 @@ def serve(method: str, url: str, headers: Headers, body: Any) -> HttpResponse:
     target = _split(resource)
     query = query.partition("#")[0]
     endpoint, dicomweb, dicomweb_request_of, call = _layers()
+    backend = _backend(headers, target.host_region)
     if target.dicomweb:
-        # one pass over what the client sent: a lookup that misses costs an exception in most mappings
-        read = {
-            lower: header_text(value)
-            for name, value in headers.items()
-            if (lower := name.lower()) in _DICOMWEB_HEADERS
-        }
-        backend = _backend(read, target.host_region)
         dicomweb_request = dicomweb_request_of(
-            method.upper(), target.base_url, target.host_region, target.path, query, read, _bytes(body)
+            method.upper(), target.base_url, target.host_region, target.path, query, headers, _bytes(body)
         )
         return dicomweb(dicomweb_request, functools.partial(call, backend))
-    backend = _backend(headers, target.host_region)
     request = HttpRequest(method.upper(), target.path, query, headers, _bytes(body))
     return endpoint.handle(request, functools.partial(call, backend))
 

@@ -9,11 +9,18 @@ service's callback (no passthrough or whitelist setting keeps it from the mock, 
 route). Every other request, this service's or any other's, goes through moto's lookup, unchanged.
 
 moto's reset puts its own registry back; registration puts this one in again after each reset.
+
+`responses` keeps every call it answers (request and response, body included) until moto's next reset, in
+the mock's list and in the list of the entry that answered: a test that reads a thousand frames would hold
+them all. Calls to this service's hosts are not kept; nothing reads moto's lists.
 """
 
 from __future__ import annotations
 
+import functools
+import io
 import re
+from http.client import responses as REASONS
 from typing import Any
 
 import responses
@@ -22,6 +29,7 @@ from moto.core.custom_responses_mock import CallbackResponse
 from moto.core.models import RESPONSES_METHODS, responses_mock
 from moto.core.responses_custom_registry import CustomRegistry
 from requests import PreparedRequest
+from urllib3 import HTTPResponse
 
 from medimaging_mock.interception import seeding
 from medimaging_mock.interception.dispatch import serve
@@ -48,15 +56,21 @@ def _on_this_service(resource: str) -> bool:
 _remembered_on_this_service = remembered(_on_this_service, longest=2048)
 
 
+@functools.cache
+def _recorder() -> Any:
+    """moto's recorder, imported as moto's stubber imports it: on the first request, not at import."""
+    from moto.moto_api import recorder
+
+    return recorder
+
+
 def _served_directly(url: str) -> bool:
     """Whether moto's lookup would hand `url` to `moto_handler`: the checks its callback and stubber make."""
     resource = url.partition("?")[0]  # moto matches services on the URL without its query
     if not _remembered_on_this_service(resource):
         return False
-    from moto.moto_api import recorder  # as moto's stubber does: on the first request, not at import
-
     return (
-        not recorder._user_enabled  # moto records on its own path only
+        not _recorder()._user_enabled  # moto records on its own path only
         and not responses._default_mock.registered()
         and service_whitelisted(MOTO_NAME)
         and not passthrough_service(MOTO_NAME)
@@ -65,16 +79,24 @@ def _served_directly(url: str) -> bool:
     )
 
 
+class UnkeptCalls(responses.CallList):
+    """A `responses` call list that keeps calls to other hosts only."""
+
+    def add(self, request: PreparedRequest, response: Any) -> None:
+        self.add_call(responses.Call(request, response))
+
+    def add_call(self, call: responses.Call) -> None:
+        if not _remembered_on_this_service(str(call.request.url).partition("?")[0]):
+            super().add_call(call)
+
+
 class DirectRegistry(CustomRegistry):
     """moto's registry, but requests that moto would hand to `moto_handler` get this service's callback
     without the search through every service's patterns."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._direct = {
-            method: CallbackResponse(method=method, url=_HOSTS, callback=_answer)
-            for method in RESPONSES_METHODS
-        }
+        self._direct = {method: DirectEntry(method) for method in RESPONSES_METHODS}
         # moto's search may prefer other entries to its services' callbacks (API Gateway's plain `responses`
         # callbacks, a user's): once anything but moto's callbacks is registered, requests take the search.
         self._others_may_come_first = False
@@ -95,6 +117,30 @@ class DirectRegistry(CustomRegistry):
         return super().find(request)
 
 
+class DirectEntry(CallbackResponse):
+    """The entry requests to this service's hosts get: moto's callback entry, answering as moto's does (the
+    callback's status and headers over moto's default `Content-Type: text/plain`, the body unread), with
+    the headers merged once (moto's merges them into a header dict that urllib3 then copies), and keeping
+    no calls."""
+
+    def __init__(self, method: str) -> None:
+        super().__init__(method=method, url=_HOSTS, callback=_answer)
+        self._calls = UnkeptCalls()
+
+    def get_response(self, request: PreparedRequest) -> HTTPResponse:
+        status, headers, body = self.callback(request)
+        if "Content-Type" not in headers:  # the mock always names it so
+            headers = {"Content-Type": self.content_type, **headers}
+        return HTTPResponse(
+            status=status,
+            reason=REASONS.get(status),
+            body=io.BytesIO(body),
+            headers=headers,
+            preload_content=False,
+            decode_content=False,  # as moto's: requests decodes
+        )
+
+
 def install() -> None:
     """Idempotent: puts DirectRegistry in place of moto's registry, with what that holds. A registry that is
     not moto's (already ours, or one somebody else chose) is left alone."""
@@ -107,3 +153,5 @@ def install() -> None:
         responses_mock._set_registry(DirectRegistry)
         for response in kept:
             responses_mock.add(response)
+        if type(responses_mock._calls) is responses.CallList:  # moto's reset empties it, and keeps it
+            responses_mock._calls = UnkeptCalls()

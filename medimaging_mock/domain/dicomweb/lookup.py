@@ -73,18 +73,15 @@ def _holders(
     """The image sets (with their latest versions) that may answer for the series; 404 when none."""
     image_sets = datastore.image_sets
     if image_set_id is not None:
-        candidates = [image_sets.readable(image_set_id, None, consistent=False)]
+        candidates = [image_set_id]
     else:
-        candidates = [
-            image_sets.readable(image_set.image_set_id, None, consistent=False)
-            for image_set in _series_holders(datastore, series_uid)
-            if image_set.is_primary
-        ]
-    held = [
-        (image_set, version)
-        for image_set, version in candidates
-        if version.document.study_instance_uid == study_uid and series_uid in version.document.series
-    ]
+        candidates = [each.image_set_id for each in _series_holders(datastore, series_uid) if each.is_primary]
+    held = []
+    for candidate in candidates:
+        image_set, version = image_sets.readable(candidate, None, consistent=False)
+        document = version.document
+        if document.study_instance_uid == study_uid and series_uid in document.series:
+            held.append((image_set, version))
     if not held:
         raise _series_not_found(datastore, study_uid, series_uid, image_set_id)
     return held
@@ -93,8 +90,11 @@ def _holders(
 def _series_holders(datastore: Datastore, series_uid: str) -> list[ImageSet]:
     """Image sets that are not deleted and hold the series, oldest first."""
     image_sets = datastore.image_sets
-    holders = [image_sets.get(image_set_id) for image_set_id in image_sets.index.holding_series(series_uid)]
-    holders = [image_set for image_set in holders if image_set.state != DELETED]
+    holders = [
+        image_set
+        for image_set in map(image_sets.get, image_sets.index.holding_series(series_uid))
+        if image_set.state != DELETED
+    ]
     if len(holders) > 1:  # the datastore keeps its image sets in the order they were made
         made = {image_set.image_set_id: number for number, image_set in enumerate(image_sets.all())}
         holders.sort(key=lambda image_set: made[image_set.image_set_id])

@@ -70,14 +70,16 @@ def part10(held: Held, store: FrameStore, syntax: str) -> bytes:
 def frames(held: Held, store: FrameStore, numbers: Sequence[int], syntax: str) -> list[bytes]:
     """Frames `numbers` (1-based) in that order, in `syntax`: native little-endian pixels for Explicit VR
     Little Endian (single-bit pixels packed, as a file holds them), else the stored frames."""
-    count = len(held.instance.frames)
+    held_frames = held.instance.frames
+    count = len(held_frames)
+    frame_ids = []
     for number in numbers:
         if not 1 <= number <= count:
             raise ResourceNotFoundException(
                 f"Frame {number} does not exist in instance {held.sop_uid}, which has "
                 f"{count} frame{'' if count == 1 else 's'}"
             )
-    frame_ids = [held.instance.frames[number - 1].frame_id for number in numbers]
+        frame_ids.append(held_frames[number - 1].frame_id)
     if syntax != ELE:
         return [_stored_bytes(store, frame_id) for frame_id in frame_ids]
     single_bit = _single_bit(held)

@@ -8,7 +8,7 @@ names no transfer syntax asks for Explicit VR Little Endian, the service's defau
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from medimaging_mock.domain.errors import NotAcceptableException
@@ -114,13 +114,25 @@ def _bulkdata_choices(accept: str | None) -> list[Choice]:
     return _some(choices, accept, "bulk data", f"{OCTET_STREAM} or {MULTIPART}; type={OCTET_STREAM}")
 
 
-def _per_accept(read: Callable[[str | None], list[Choice]]) -> Callable[[str | None], tuple[Choice, ...]]:
+class Acceptable(NamedTuple):
+    """What a client's Accept allows for one kind of resource."""
+
+    choices: tuple[Choice, ...]  # by preference
+    transfer_syntaxes: tuple[str, ...]  # to ask the service for, most preferred first, each once
+
+
+def _per_accept(read: Callable[[str | None], list[Choice]]) -> Callable[[str | None], Acceptable]:
     """`read`, worked out once per distinct Accept text (a client sends the same one call after call); a
     refusal is raised anew every time."""
-    remembered_read = remembered(lambda text: tuple(read(text or None)), longest=1024)
 
-    def choices(accept: str | None) -> tuple[Choice, ...]:
-        return remembered_read(accept or "")
+    def acceptable(text: str) -> Acceptable:
+        choices = tuple(read(text or None))
+        return Acceptable(choices, tuple(dict.fromkeys(choice.transfer_syntax for choice in choices)))
+
+    remembered_acceptable = remembered(acceptable, longest=1024)
+
+    def choices(accept: str | None) -> Acceptable:
+        return remembered_acceptable(accept or "")
 
     choices.__doc__ = read.__doc__
     return choices
@@ -129,11 +141,6 @@ def _per_accept(read: Callable[[str | None], list[Choice]]) -> Callable[[str | N
 instance_choices = _per_accept(_instance_choices)
 frame_choices = _per_accept(_frame_choices)
 bulkdata_choices = _per_accept(_bulkdata_choices)
-
-
-def transfer_syntaxes(choices: Iterable[Choice]) -> list[str]:
-    """The syntaxes to ask the service for, most preferred first, each once."""
-    return list(dict.fromkeys(choice.transfer_syntax for choice in choices))
 
 
 def choice_for(choices: Sequence[Choice], transfer_syntax: str) -> Choice:

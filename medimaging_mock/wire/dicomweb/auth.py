@@ -20,9 +20,13 @@ SERVICE = "medical-imaging"
 MAX_TOKEN_AGE = 12 * 3600  # seconds: a token issued longer ago is refused (`iat`)
 _SIGV4_PARAMETER = re.compile(r"(Credential|SignedHeaders|Signature)=([^,\s]*)")
 _SCOPE = re.compile(r"[^/]+/\d{8}/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request")
+# The form every SDK writes, read in one pass; any other form is read the general way. Its values are sets of
+# plain characters, which the regex engine looks up in a table (`\s` costs a test of its own per character).
+_VISIBLE = r"!-+\--~"  # visible ASCII except `,`
+_SCOPE_PART = r"[!-+\--.0-~]+"  # visible ASCII except `,` and `/`
 _USUAL_SIGV4 = re.compile(
-    r"Credential=[^/,\s]+/\d{8}/(?P<region>[^/,\s]+)/(?P<service>[^/,\s]+)/aws4_request,\s*"
-    r"SignedHeaders=[^,\s]+,\s*Signature=[^,\s]+\s*"
+    rf"Credential={_SCOPE_PART}/[0-9]{{8}}/(?P<region>{_SCOPE_PART})/(?P<service>{_SCOPE_PART})/aws4_request,"
+    rf"[ \t]*SignedHeaders=[{_VISIBLE}]+,[ \t]*Signature=[{_VISIBLE}]+[ \t]*"
 )
 
 
@@ -40,7 +44,7 @@ def check(authorization: str, host_region: str | None) -> None:
 
 def _check_signature(scheme: str, credentials: str, host_region: str | None) -> None:
     usual = _USUAL_SIGV4.fullmatch(credentials) if scheme == "AWS4-HMAC-SHA256" else None
-    if usual is not None:  # how every SDK writes it: one look at the scope
+    if usual is not None:
         _check_scope(usual["service"], usual["region"], host_region)
         return
     parameters = dict(_SIGV4_PARAMETER.findall(credentials)) if scheme == "AWS4-HMAC-SHA256" else {}

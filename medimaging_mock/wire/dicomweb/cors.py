@@ -4,8 +4,6 @@ preflight is answered without authentication, and every answer to a request with
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from medimaging_mock.wire.http import HttpResponse
 
 MAX_AGE = "172800"  # seconds; the value measured on AWS
@@ -16,15 +14,14 @@ DEFAULT_ALLOWED_HEADERS = (
 EXPOSED_HEADERS = "Content-Type, Content-Length, x-amzn-ErrorType"
 
 
-def preflight(headers: Mapping[str, str]) -> HttpResponse:
+def preflight(origin: str | None, requested_headers: str | None) -> HttpResponse:
     """The answer to OPTIONS: any origin, the methods DICOMweb uses, the headers the browser asks for."""
     return HttpResponse(
         200,
         {
-            "Access-Control-Allow-Origin": headers.get("origin") or "*",
+            "Access-Control-Allow-Origin": origin or "*",
             "Access-Control-Allow-Methods": ALLOWED_METHODS,
-            "Access-Control-Allow-Headers": headers.get("access-control-request-headers")
-            or DEFAULT_ALLOWED_HEADERS,
+            "Access-Control-Allow-Headers": requested_headers or DEFAULT_ALLOWED_HEADERS,
             "Access-Control-Max-Age": MAX_AGE,
             "Vary": "Origin, Access-Control-Request-Headers",
             "Content-Length": "0",

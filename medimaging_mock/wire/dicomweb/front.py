@@ -8,7 +8,7 @@ answers them: `{"message"}` with `x-amzn-ErrorType`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
@@ -18,7 +18,7 @@ from medimaging_mock.wire.dicomweb import accept, auth, cors, routes, store_body
 from medimaging_mock.wire.dicomweb.multipart import encode
 from medimaging_mock.wire.dicomweb.refusal import Refusal
 from medimaging_mock.wire.encoding import encode_error, error_response
-from medimaging_mock.wire.http import HttpResponse
+from medimaging_mock.wire.http import Headers, HttpResponse, header_text
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +33,21 @@ class DicomwebRequest(NamedTuple):
     host_region: str | None  # the region the host names; None on a server-mode host
     path: str  # still percent-encoded
     query: str
-    headers: Mapping[str, str]  # lower-case names
+    headers: Headers  # the client's, as its library hands them over
     body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        """The text of header `name` (in lower case); None when the client sent none."""
+        value = self.headers.get(name)
+        return None if value is None else header_text(value)
 
 
 def handle(request: DicomwebRequest, call: Call) -> HttpResponse:
-    origin = request.headers.get("origin")
+    origin = request.header("origin")
     if request.method == "OPTIONS":
-        return cors.preflight(request.headers)
+        return cors.preflight(origin, request.header("access-control-request-headers"))
     try:
-        auth.check(request.headers.get("authorization", ""), request.host_region)
+        auth.check(request.header("authorization") or "", request.host_region)
         route = routes.match(request.method, request.path)
         response = _SERVE[route.operation](route, request, call)
     except ServiceError as error:
@@ -62,42 +67,40 @@ Serve = Callable[[routes.Route, DicomwebRequest, Call], HttpResponse]
 
 
 def _search(route: routes.Route, request: DicomwebRequest, call: Call) -> HttpResponse:
-    accept.check_json(request.headers.get("accept"), "search results")
+    accept.check_json(request.header("accept"), "search results")
     query = [(key, value) for key, value in _query(request.query) if key != IMAGE_SET_ID]
     result = call(route.operation, {**route.labels, "query": query, "base_url": request.base_url})
     return _dicom_json(200, result["datasets"])
 
 
 def _metadata(route: routes.Route, request: DicomwebRequest, call: Call) -> HttpResponse:
-    accept.check_json(request.headers.get("accept"), "metadata")
+    accept.check_json(request.header("accept"), "metadata")
     params = {**route.labels, "image_set_id": _image_set_id(request), "base_url": request.base_url}
     return _dicom_json(200, call(route.operation, params)["datasets"])
 
 
 def _instance(route: routes.Route, request: DicomwebRequest, call: Call) -> HttpResponse:
-    choices = accept.instance_choices(request.headers.get("accept"))
+    acceptable = accept.instance_choices(request.header("accept"))
     params = {
         **route.labels,
         "image_set_id": _image_set_id(request),
-        "transfer_syntaxes": accept.transfer_syntaxes(choices),
+        "transfer_syntaxes": acceptable.transfer_syntaxes,
     }
     result = call(route.operation, params)
     syntax = result["transfer_syntax"]
     content_type = f"{accept.DICOM}; transfer-syntax={syntax}"
-    if accept.choice_for(choices, syntax).multipart:
+    if accept.choice_for(acceptable.choices, syntax).multipart:
         return _multipart(accept.DICOM, syntax, [(content_type, result["body"])])
     return HttpResponse(200, {"Content-Type": content_type}, result["body"])
 
 
 def _frames(route: routes.Route, request: DicomwebRequest, call: Call) -> HttpResponse:
-    choices = accept.frame_choices(request.headers.get("accept"))
-    labels = dict(route.labels)
-    frames = routes.frame_numbers(labels.pop("frames"))
+    acceptable = accept.frame_choices(request.header("accept"))
     params = {
-        **labels,
-        "frames": frames,
+        **route.labels,
+        "frames": routes.frame_numbers(route.labels["frames"]),  # the label's text, read
         "image_set_id": _image_set_id(request),
-        "transfer_syntaxes": accept.transfer_syntaxes(choices),
+        "transfer_syntaxes": acceptable.transfer_syntaxes,
     }
     result = call(route.operation, params)
     syntax = result["transfer_syntax"]
@@ -107,17 +110,17 @@ def _frames(route: routes.Route, request: DicomwebRequest, call: Call) -> HttpRe
 
 
 def _bulkdata(route: routes.Route, request: DicomwebRequest, call: Call) -> HttpResponse:
-    choices = accept.bulkdata_choices(request.headers.get("accept"))
+    acceptable = accept.bulkdata_choices(request.header("accept"))
     body = call(route.operation, {**route.labels, "image_set_id": _image_set_id(request)})["body"]
-    if choices[0].multipart:
+    if acceptable.choices[0].multipart:
         return _multipart(accept.OCTET_STREAM, None, [(accept.OCTET_STREAM, body)])
     return HttpResponse(200, {"Content-Type": accept.OCTET_STREAM}, body)
 
 
 def _store(route: routes.Route, request: DicomwebRequest, call: Call) -> HttpResponse:
     """200 when every instance was stored, 202 when some were, 409 when none (PS3.18 §10.5.3)."""
-    accept.check_json(request.headers.get("accept"), "the store response")
-    instances = store_body.instances(request.headers.get("content-type"), request.body)
+    accept.check_json(request.header("accept"), "the store response")
+    instances = store_body.instances(request.header("content-type"), request.body)
     result = call(route.operation, {**route.labels, "instances": instances, "base_url": request.base_url})
     status = 409 if result["stored"] == 0 else 202 if result["failed"] else 200
     return _dicom_json(status, result["dataset"])

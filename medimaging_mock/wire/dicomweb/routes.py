@@ -125,9 +125,9 @@ def _labels(pattern: tuple[str, ...], segments: list[str]) -> dict[str, str] | N
     return labels
 
 
-def frame_numbers(frame_list: str) -> list[int]:
+def _frame_numbers(frame_list: str) -> tuple[int, ...]:
     """`{frameList}`: comma-separated, 1-based, non-duplicate frame numbers, in the order asked."""
-    numbers = [int(text) if _FRAME_NUMBER.fullmatch(text) else 0 for text in frame_list.split(",")]
+    numbers = tuple(int(text) if _FRAME_NUMBER.fullmatch(text) else 0 for text in frame_list.split(","))
     if 0 in numbers:
         raise ValidationException(
             f"The frame list {frame_list!r} must be comma-separated frame numbers from 1 (e.g. 1,2,3)"
@@ -136,3 +136,6 @@ def frame_numbers(frame_list: str) -> list[int]:
         twice = next(number for number in numbers if numbers.count(number) > 1)
         raise ValidationException(f"The frame list {frame_list!r} names frame {twice} twice")
     return numbers
+
+
+frame_numbers = remembered(_frame_numbers, longest=1024)
