@@ -75,19 +75,29 @@ def _served_directly(url: str) -> bool:
         and service_whitelisted(MOTO_NAME)
         and not passthrough_service(MOTO_NAME)
         and not passthrough_url(url)
-        and not passthrough_url(resource)
+        and (resource == url or not passthrough_url(resource))  # the callback's check, then the stubber's
     )
 
 
 class UnkeptCalls(responses.CallList):
-    """A `responses` call list that keeps calls to other hosts only."""
+    """A `responses` call list that keeps calls to other hosts only: the mock's list."""
 
     def add(self, request: PreparedRequest, response: Any) -> None:
         self.add_call(responses.Call(request, response))
 
     def add_call(self, call: responses.Call) -> None:
-        if not _remembered_on_this_service(str(call.request.url).partition("?")[0]):
+        if self._keeps(call):
             super().add_call(call)
+
+    def _keeps(self, call: responses.Call) -> bool:
+        return not _remembered_on_this_service(str(call.request.url).partition("?")[0])
+
+
+class NoCalls(UnkeptCalls):
+    """A call list that keeps none: the list of the entry that answers this service's hosts."""
+
+    def _keeps(self, call: responses.Call) -> bool:
+        return False
 
 
 class DirectRegistry(CustomRegistry):
@@ -125,7 +135,7 @@ class DirectEntry(CallbackResponse):
 
     def __init__(self, method: str) -> None:
         super().__init__(method=method, url=_HOSTS, callback=_answer)
-        self._calls = UnkeptCalls()
+        self._calls = NoCalls()
 
     def get_response(self, request: PreparedRequest) -> HTTPResponse:
         status, headers, body = self.callback(request)
