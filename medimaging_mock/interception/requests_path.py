@@ -30,6 +30,7 @@ from moto.core.models import RESPONSES_METHODS, responses_mock
 from moto.core.responses_custom_registry import CustomRegistry
 from requests import PreparedRequest
 from urllib3 import HTTPResponse
+from urllib3._collections import HTTPHeaderDict  # also urllib3.HTTPHeaderDict from urllib3 2.0 on
 
 from medimaging_mock.interception import seeding
 from medimaging_mock.interception.dispatch import serve
@@ -129,9 +130,9 @@ class DirectRegistry(CustomRegistry):
 
 class DirectEntry(CallbackResponse):
     """The entry requests to this service's hosts get: moto's callback entry, answering as moto's does (the
-    callback's status and headers over moto's default `Content-Type: text/plain`, the body unread), with
-    the headers merged once (moto's merges them into a header dict that urllib3 then copies), and keeping
-    no calls."""
+    callback's status, its headers over moto's default `Content-Type: text/plain`, the body unread), keeping
+    no calls. The headers go straight into the header dict urllib3 keeps (moto's merges them into one that
+    urllib3 copies, through checks against abstract types that cost more than the copy)."""
 
     def __init__(self, method: str) -> None:
         super().__init__(method=method, url=_HOSTS, callback=_answer)
@@ -139,13 +140,16 @@ class DirectEntry(CallbackResponse):
 
     def get_response(self, request: PreparedRequest) -> HTTPResponse:
         status, headers, body = self.callback(request)
-        if "Content-Type" not in headers:  # the mock always names it so
-            headers = {"Content-Type": self.content_type, **headers}
+        merged = HTTPHeaderDict()
+        if self.content_type:
+            merged["Content-Type"] = self.content_type
+        for name, value in headers.items():
+            merged[name] = value  # replaces a value of the same name in any case, as moto's merge does
         return HTTPResponse(
             status=status,
             reason=REASONS.get(status),
             body=io.BytesIO(body),
-            headers=headers,
+            headers=merged,
             preload_content=False,
             decode_content=False,  # as moto's: requests decodes
         )
