@@ -32,6 +32,7 @@ from medimaging_mock.interception.seeding import PATH, VALUE_ERROR
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from botocore.credentials import Credentials
+    from werkzeug.serving import WSGIRequestHandler
 
     from medimaging_mock.domain.ingestion import DicomSource
 
@@ -41,7 +42,6 @@ DEFAULT_REGION = "us-east-1"
 def serve(host: str, port: int, frame_container: str = frames.CODESTREAM) -> None:
     """moto_server's own run (threaded werkzeug, moto's request handler, MOTO_PORT for moto's requests to
     itself, SIGTERM as a clean exit), with `application()` as the app."""
-    from moto.moto_server.werkzeug_app import MotoRequestHandler
     from werkzeug.serving import run_simple
 
     frames.container.default = frames.container.checked(frame_container)
@@ -53,7 +53,17 @@ def serve(host: str, port: int, frame_container: str = frames.CODESTREAM) -> Non
     os.environ.setdefault("MOTO_PORT", str(port))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with mock_medical_imaging():
-        run_simple(host, port, application(), threaded=True, request_handler=MotoRequestHandler)
+        run_simple(host, port, application(), threaded=True, request_handler=request_handler())
+
+
+def request_handler() -> type[WSGIRequestHandler] | None:
+    """The request handler moto_server runs with: moto's own from moto 5.1 on (it keeps the original spelling
+    of header names with underscores, as S3 metadata needs), werkzeug's default (None) before."""
+    try:
+        from moto.moto_server.werkzeug_app import MotoRequestHandler
+    except ImportError:
+        return None
+    return MotoRequestHandler
 
 
 def application() -> WSGIApplication:

@@ -894,12 +894,11 @@ def test_no_request_makes_a_500(http, service, method, segments, query, accept, 
 @pytest.fixture
 def server_url() -> Iterator[str]:
     """`medimaging_mock.server.application()` (what `serve` runs) on a free port in this process."""
-    from moto.moto_server.werkzeug_app import MotoRequestHandler
     from werkzeug.serving import make_server
 
-    from medimaging_mock.server import application
+    from medimaging_mock.server import application, request_handler
 
-    server = make_server("127.0.0.1", 0, application(), threaded=True, request_handler=MotoRequestHandler)
+    server = make_server("127.0.0.1", 0, application(), threaded=True, request_handler=request_handler())
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

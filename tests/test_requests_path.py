@@ -267,7 +267,9 @@ def test_moto_s_recorder_still_records_the_service_s_requests(tmp_path, monkeypa
             recorder.stop_recording()
 
     urls = [json.loads(line)["url"] for line in recorder.download_recording().splitlines()]
-    assert urls == [datastore_root(UNKNOWN) + "/studies"]
+    # moto 5.0 records a `requests` call twice, for every service (its callback and its stubber each record
+    # it); later versions once
+    assert urls and set(urls) == {datastore_root(UNKNOWN) + "/studies"}
 
 
 def test_the_seeding_route_is_still_served_in_process(escapes):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import sys
 from urllib.parse import quote
 
@@ -199,3 +200,24 @@ def test_boto3_over_http_gets_validation_exception_for_a_datastore_id_with_a_con
         client.get_datastore(datastoreId=DATASTORE_ID + character)
 
     assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_a_server_handing_over_the_decoded_url_still_has_an_id_read_as_sent():
+    """moto's server before 5.1 hands the handler werkzeug's percent-decoded URL (an id's `%2F` becomes a
+    `/` of the path); the request target in the WSGI environ is what the client sent."""
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request
+
+    from medimaging_mock.interception.dispatch import moto_handler
+
+    path = f"/datastore/{DATASTORE_ID}/imageSet/a%2Fb/getImageSet"
+    environ = EnvironBuilder(method="POST", base_url="http://localhost:5000", path=path).get_environ()
+    environ["RAW_URI"] = path  # as werkzeug's server sets it
+    request = Request(environ)
+    assert request.url.endswith("/imageSet/a/b/getImageSet")  # what moto 5.0 hands over
+
+    with mock_medical_imaging():
+        status, headers, body = moto_handler(request, request.url, dict(request.headers))
+
+    assert (status, headers["x-amzn-ErrorType"]) == (400, "ValidationException")
+    assert "at 'imageSetId' failed to satisfy constraint" in json.loads(body)["message"]

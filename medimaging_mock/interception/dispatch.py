@@ -169,5 +169,14 @@ def moto_handler(request: Any, full_url: str, headers: Any) -> tuple[int, dict[s
     body = getattr(request, "body", None)
     if body is None and hasattr(request, "get_data"):
         body = request.get_data()
-    response = serve(request.method, full_url, headers, body)
+    response = serve(request.method, _as_sent(request, full_url), headers, body)
     return response.status, response.headers, response.body
+
+
+def _as_sent(request: Any, full_url: str) -> str:
+    """The URL as the client sent it. moto's server before 5.1 hands over werkzeug's percent-decoded URL (an
+    id's `%2F` a `/` of the path); the WSGI environ keeps the request target as it arrived."""
+    environ = getattr(request, "environ", None)
+    target = environ.get("RAW_URI") if isinstance(environ, dict) else None
+    found = _URL.match(full_url) if isinstance(target, str) and target.startswith("/") else None
+    return f"{found['scheme']}://{found['authority']}{target}" if found else full_url
