@@ -1,9 +1,10 @@
 """Accept negotiation (PS3.18 §8.7; reference §4.1, §4.4, §6): what each kind of DICOMweb resource can be
 answered with, read from the client's media ranges in order of preference (`q`, then order sent).
 
-Binary resources come out as a list of `Choice`s: the transfer syntaxes go to the service, which answers
-with the first one it can serve for the instance; `choice_for` then tells how to package it. A range that
-names no transfer syntax asks for Explicit VR Little Endian, the service's default.
+Binary resources come out as `Acceptable`: the client's `Choice`s by preference, and their transfer
+syntaxes. The syntaxes go to the service, which answers with the first one it can serve for the instance;
+`choice_for` then tells how to package it. A range that names no transfer syntax asks for Explicit VR Little
+Endian, the service's default.
 """
 
 from __future__ import annotations
@@ -131,16 +132,16 @@ def _per_accept(read: Callable[[str | None], list[Choice]]) -> Callable[[str | N
 
     remembered_acceptable = remembered(acceptable, longest=1024)
 
-    def choices(accept: str | None) -> Acceptable:
+    def acceptable_for(accept: str | None) -> Acceptable:
         return remembered_acceptable(accept or "")
 
-    choices.__doc__ = read.__doc__
-    return choices
+    acceptable_for.__doc__ = read.__doc__
+    return acceptable_for
 
 
-instance_choices = _per_accept(_instance_choices)
-frame_choices = _per_accept(_frame_choices)
-bulkdata_choices = _per_accept(_bulkdata_choices)
+for_instance = _per_accept(_instance_choices)
+for_frames = _per_accept(_frame_choices)
+for_bulkdata = _per_accept(_bulkdata_choices)
 
 
 def choice_for(choices: Sequence[Choice], transfer_syntax: str) -> Choice:

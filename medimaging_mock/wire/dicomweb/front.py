@@ -80,7 +80,7 @@ def _metadata(route: routes.Route, request: DicomwebRequest, call: Call) -> Http
 
 
 def _instance(route: routes.Route, request: DicomwebRequest, call: Call) -> HttpResponse:
-    acceptable = accept.instance_choices(request.header("accept"))
+    acceptable = accept.for_instance(request.header("accept"))
     params = {
         **route.labels,
         "image_set_id": _image_set_id(request),
@@ -95,7 +95,7 @@ def _instance(route: routes.Route, request: DicomwebRequest, call: Call) -> Http
 
 
 def _frames(route: routes.Route, request: DicomwebRequest, call: Call) -> HttpResponse:
-    acceptable = accept.frame_choices(request.header("accept"))
+    acceptable = accept.for_frames(request.header("accept"))
     params = {
         **route.labels,
         "frames": routes.frame_numbers(route.labels["frames"]),  # the label's text, read
@@ -110,7 +110,7 @@ def _frames(route: routes.Route, request: DicomwebRequest, call: Call) -> HttpRe
 
 
 def _bulkdata(route: routes.Route, request: DicomwebRequest, call: Call) -> HttpResponse:
-    acceptable = accept.bulkdata_choices(request.header("accept"))
+    acceptable = accept.for_bulkdata(request.header("accept"))
     body = call(route.operation, {**route.labels, "image_set_id": _image_set_id(request)})["body"]
     if acceptable.choices[0].multipart:
         return _multipart(accept.OCTET_STREAM, None, [(accept.OCTET_STREAM, body)])
