@@ -57,7 +57,7 @@ def serve(host: str, port: int, frame_container: str = frames.CODESTREAM) -> Non
 
 
 def request_handler() -> type[WSGIRequestHandler] | None:
-    """The request handler moto_server runs with: moto's own from moto 5.1 on (it keeps the original spelling
+    """The request handler moto_server runs with: moto's own from moto 5.2 on (it keeps the original spelling
     of header names with underscores, as S3 metadata needs), werkzeug's default (None) before."""
     try:
         from moto.moto_server.werkzeug_app import MotoRequestHandler

@@ -267,8 +267,8 @@ def test_moto_s_recorder_still_records_the_service_s_requests(tmp_path, monkeypa
             recorder.stop_recording()
 
     urls = [json.loads(line)["url"] for line in recorder.download_recording().splitlines()]
-    # moto 5.0 records a `requests` call twice, for every service (its callback and its stubber each record
-    # it); later versions once
+    # moto before 5.2 records a `requests` call twice, for every service (its callback entry and its stubber
+    # each record it); 5.2 once
     assert urls and set(urls) == {datastore_root(UNKNOWN) + "/studies"}
 
 

@@ -202,8 +202,9 @@ def test_boto3_over_http_gets_validation_exception_for_a_datastore_id_with_a_con
     assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
-def test_a_server_handing_over_the_decoded_url_still_has_an_id_read_as_sent():
-    """moto's server before 5.1 hands the handler werkzeug's percent-decoded URL (an id's `%2F` becomes a
+@pytest.mark.parametrize("origin_form", [True, False], ids=["path", "absolute-url"])
+def test_a_server_handing_over_the_decoded_url_still_has_an_id_read_as_sent(origin_form):
+    """moto's server before 5.2 hands the handler werkzeug's percent-decoded URL (an id's `%2F` becomes a
     `/` of the path); the request target in the WSGI environ is what the client sent."""
     from werkzeug.test import EnvironBuilder
     from werkzeug.wrappers import Request
@@ -212,9 +213,10 @@ def test_a_server_handing_over_the_decoded_url_still_has_an_id_read_as_sent():
 
     path = f"/datastore/{DATASTORE_ID}/imageSet/a%2Fb/getImageSet"
     environ = EnvironBuilder(method="POST", base_url="http://localhost:5000", path=path).get_environ()
-    environ["RAW_URI"] = path  # as werkzeug's server sets it
+    # as werkzeug's server sets it: the request target, a path or (absolute form) a whole URL
+    environ["RAW_URI"] = path if origin_form else f"http://localhost:5000{path}"
     request = Request(environ)
-    assert request.url.endswith("/imageSet/a/b/getImageSet")  # what moto 5.0 hands over
+    assert request.url.endswith("/imageSet/a/b/getImageSet")  # what moto before 5.2 hands over
 
     with mock_medical_imaging():
         status, headers, body = moto_handler(request, request.url, dict(request.headers))

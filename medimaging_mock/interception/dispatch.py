@@ -174,9 +174,15 @@ def moto_handler(request: Any, full_url: str, headers: Any) -> tuple[int, dict[s
 
 
 def _as_sent(request: Any, full_url: str) -> str:
-    """The URL as the client sent it. moto's server before 5.1 hands over werkzeug's percent-decoded URL (an
-    id's `%2F` a `/` of the path); the WSGI environ keeps the request target as it arrived."""
+    """The URL as the client sent it. moto's server before 5.2 hands over werkzeug's percent-decoded URL (an
+    id's `%2F` a `/` of the path); the WSGI environ keeps the request target as it arrived: a path, or a
+    whole URL (absolute form), whose path is taken on the host the server was reached at, as moto 5.2 does."""
     environ = getattr(request, "environ", None)
     target = environ.get("RAW_URI") if isinstance(environ, dict) else None
-    found = _URL.match(full_url) if isinstance(target, str) and target.startswith("/") else None
-    return f"{found['scheme']}://{found['authority']}{target}" if found else full_url
+    if not isinstance(target, str):
+        return full_url
+    absolute = _URL.match(target)
+    if absolute is not None:
+        target = target[absolute.end("authority") :] or "/"
+    base = _URL.match(full_url) if target.startswith("/") else None
+    return f"{base['scheme']}://{base['authority']}{target}" if base else full_url

@@ -131,9 +131,9 @@ class DirectRegistry(CustomRegistry):
 class DirectEntry(CallbackResponse):
     """The entry requests to this service's hosts get: moto's callback entry, answering as moto's does (the
     callback's status, its headers over moto's default `Content-Type: text/plain`, the body unread), keeping
-    no calls. The callback gets requests' own request, on every moto version (moto 5.0's entry hands over a
-    werkzeug one), and the headers go straight into the header dict urllib3 keeps (moto's merges them into
-    one that urllib3 copies, through checks against abstract types that cost more than the copy)."""
+    no calls. The callback gets requests' own request, on every moto version (moto's entry before 5.2 hands
+    over a werkzeug one), and the headers go straight into the header dict urllib3 keeps (moto's merges them
+    into one that urllib3 copies, through checks against abstract types that cost more than the copy)."""
 
     def __init__(self, method: str) -> None:
         super().__init__(method=method, url=_HOSTS, callback=_answer)
